@@ -1,0 +1,46 @@
+import { App, Chart } from 'cdk8s';
+import { EnvironmentConfig } from '../environments/types';
+import { PlatformChart } from './platform-chart';
+
+/**
+ * One unit of output: a chart written to `dist/<env>/<folder>/`. Each is synthesized in its own
+ * cdk8s App, which keeps synth linear in the number of charts (see README, "Performance").
+ */
+export interface ChartFactory {
+  /** Output folder below `dist/<env>/`, e.g. `db-postgres` or `tenants/acme`. */
+  readonly folder: string;
+  create(app: App, config: EnvironmentConfig): Chart;
+}
+
+/** The platform's namespaces, in the order of the architecture. */
+export const PLATFORM_NAMESPACES = [
+  'app-core',
+  'app-agents',
+  'app-frontend',
+  'app-integration',
+  'app-batch',
+  'db-postgres',
+  'db-clickhouse',
+  'db-redis',
+  'db-elasticsearch',
+  'storage-minio',
+  'monitoring',
+  'ingress',
+  'cert-manager',
+  'security',
+] as const;
+export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
+
+/**
+ * Charts that hold more than their namespace, by namespace. Namespaces without an entry get a
+ * plain `PlatformChart`: the namespace, closed by default, ready for its workloads.
+ */
+const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {};
+
+/** Every chart of one environment. */
+export function platformCharts(): ChartFactory[] {
+  return PLATFORM_NAMESPACES.map((ns) => ({
+    folder: ns,
+    create: (app: App, config: EnvironmentConfig): Chart => CHART_CLASSES[ns]?.(app, config) ?? new PlatformChart(app, ns, { config, namespace: ns }),
+  }));
+}

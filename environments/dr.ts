@@ -1,0 +1,20 @@
+import { EnvironmentBase } from './base';
+import { prod } from './prod';
+
+/**
+ * Disaster recovery: prod's scale in another region. Data services stand by for prod's; the
+ * application workloads stay at zero replicas until `npm run failover -- --env dr` sets
+ * `dr.failover` in `dr.yaml`. Never synced automatically.
+ */
+export const dr: EnvironmentBase = {
+  ...prod,
+  name: 'dr',
+  description: 'Disaster recovery: standby of prod in another region; workloads at zero until failover.',
+  region: 'eu-west-1',
+  gitops: {
+    ...prod.gitops,
+    clusterServer: 'https://dr.k8s.receivables.example.com:6443',
+    sync: { ...prod.gitops.sync, mode: 'disabled', syncWindows: [] },
+  },
+  dr: { standbyOf: 'prod', failover: false },
+};

@@ -1,0 +1,41 @@
+import { dedicatedNodePools } from './node-pools';
+import { EnvironmentBase } from './base';
+
+/** Production: full scale, several replicas, autoscaling; a person syncs, behind an approval gate. */
+export const prod: EnvironmentBase = {
+  name: 'prod',
+  description: 'Production: full scale, HA everywhere, manual sync behind an approval gate.',
+  cloudProfile: 'aws',
+  region: 'eu-central-1',
+  baseDomain: 'receivables.example.com',
+  imageRegistry: 'harbor.receivables.example.com/platform',
+  nodePools: dedicatedNodePools(),
+  scale: {
+    appReplicas: 3,
+    appMaxReplicas: 10,
+    postgresInstances: 3,
+    pgbouncerReplicas: 3,
+    redisReplicas: 3,
+  },
+  sizes: {
+    app: 'medium',
+    database: 'xlarge',
+    cache: 'medium',
+    storage: { postgresGi: 200, redisGi: 16 },
+  },
+  features: { sampleData: false, autoscaling: true, zoneSpread: true, backups: true },
+  gitops: {
+    repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
+    targetRevision: 'main',
+    clusterServer: 'https://prod.k8s.receivables.example.com:6443',
+    sync: {
+      mode: 'manual',
+      prune: true,
+      selfHeal: false,
+      approvalGate: true,
+      // Changes land on weekdays in office hours only; outside them even a manual sync is refused.
+      syncWindows: [{ kind: 'allow', schedule: '0 8 * * 1-5', duration: '10h', timeZone: 'Europe/Berlin' }],
+      pullRequestPreviews: false,
+    },
+  },
+};

@@ -1,0 +1,127 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseEnvironmentNames } from './environments/load';
+import { ENVIRONMENT_NAMES } from './environments/types';
+import { projectRoot } from './gate/paths';
+import { formatProblem } from './gate/problem';
+import { ArgsSpec, parseArgs, usage } from './synth/cli-args';
+import { synthesize } from './synth/pipeline';
+import { formatExemptions, formatReport } from './synth/report';
+
+const SPEC: ArgsSpec = {
+  command: 'npm run synth --',
+  flags: {
+    env: {
+      type: 'string',
+      multiple: true,
+      allowed: ENVIRONMENT_NAMES,
+      help: `environment(s) to synthesize: ${ENVIRONMENT_NAMES.join(', ')} (default: all)`,
+    },
+    outdir: { type: 'string', help: 'output folder (default: dist)' },
+    'config-dir': { type: 'string', help: 'folder of the <env>.yaml data files (default: environments)' },
+    json: { type: 'boolean', help: 'print the result as JSON' },
+    quiet: { type: 'boolean', help: 'print only problems' },
+    debug: { type: 'boolean', help: 'print stack traces of internal errors' },
+  },
+};
+
+/** `npm run synth`: every environment to `dist/<env>/`, validated, atomically. Returns the exit code. */
+export function main(argv: readonly string[]): number {
+  const args = parseArgs(argv, SPEC);
+  if (args.help) {
+    console.log(usage(SPEC));
+    return 0;
+  }
+  const envFlag = (args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES];
+  const { names, problems: envProblems } = parseEnvironmentNames(envFlag);
+  const inputProblems = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const configDir = (args.flags['config-dir'] as string[] | undefined)?.[0];
+  if (configDir && !fs.existsSync(configDir)) {
+    inputProblems.push({
+      file: 'command line',
+      path: '--config-dir',
+      rule: 'flag.not-found',
+      message: `no such folder "${configDir}"`,
+      severity: 'error',
+    });
+  }
+  if (inputProblems.length > 0) {
+    console.error(`synth: ${inputProblems.length} problem(s) with the command line; nothing was written:`);
+    inputProblems.forEach((p) => console.error(`  ${formatProblem(p)}`));
+    console.error(`\n${usage(SPEC)}`);
+    return 2;
+  }
+  const outdir = path.resolve((args.flags.outdir as string[] | undefined)?.[0] ?? path.join(projectRoot(), 'dist'));
+  const started = Date.now();
+  const result = synthesize({ envs: names, outdir, configDir: configDir ? path.resolve(configDir) : undefined });
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  if (args.flags.json) {
+    console.log(
+      JSON.stringify(
+        {
+          ok: result.ok,
+          problems: result.problems,
+          environments: result.outputs.map((o) => ({ env: o.env, folders: o.folders.size, objects: o.objects, exemptions: o.exemptions })),
+          timings: result.timings,
+        },
+        null,
+        2,
+      ),
+    );
+  } else if (!result.ok) {
+    console.error(formatReport(result.problems));
+    console.error(`\nsynth failed with ${errors.length} error(s); ${path.relative(process.cwd(), outdir) || outdir}/ was left unchanged.`);
+  } else {
+    if (result.problems.length > 0) {
+      console.log(formatReport(result.problems));
+    }
+    if (!args.flags.quiet) {
+      for (const o of result.outputs) {
+        console.log(`dist/${o.env}: ${o.folders.size} folders, ${o.objects} objects, ${o.exemptions.length} policy exemption(s)`);
+        if (o.exemptions.length > 0) {
+          console.log(formatExemptions(o.exemptions));
+        }
+      }
+      const t = result.timings;
+      console.log(
+        `synth ok in ${Date.now() - started} ms (config ${t.configMs.toFixed(0)}, constructs ${t.constructMs.toFixed(0)}, schema ${t.schemaMs.toFixed(0)}, policy ${t.policyMs.toFixed(0)}, write ${t.writeMs.toFixed(0)} ms)`,
+      );
+    }
+  }
+  if (result.ok) {
+    mirrorForCdk8sCli(outdir, names);
+  }
+  if (!result.ok) {
+    return result.problems.some((p) => p.file.startsWith('environments/') || p.rule.startsWith('config.')) ? 2 : 1;
+  }
+  return 0;
+}
+
+/**
+ * Under `cdk8s synth`, the CLI passes its own (already wiped) output folder: give it a copy of
+ * what we just wrote, so its manifest discovery and validation plugins see the same files.
+ */
+function mirrorForCdk8sCli(outdir: string, envs: readonly string[]): void {
+  const cliOut = process.env.CDK8S_OUTDIR;
+  if (!cliOut || path.resolve(cliOut) === outdir) {
+    return;
+  }
+  for (const env of envs) {
+    fs.cpSync(path.join(outdir, env), path.join(cliOut, env), { recursive: true });
+  }
+}
+
+if (require.main === module) {
+  const debug = process.argv.includes('--debug');
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
+    console.error(`synth: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    if (debug && e instanceof Error) {
+      console.error(e.stack);
+    } else {
+      console.error('(run with --debug for the stack trace)');
+    }
+    process.exitCode = 3;
+  }
+}

@@ -1,0 +1,175 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { performance } from 'perf_hooks';
+import { App } from 'cdk8s';
+import { ChartFactory, platformCharts } from '../charts';
+import { PropValidationError } from '../constructs/lib/prop-errors';
+import { loadEnvironments } from '../environments/load';
+import { EnvironmentConfig, EnvironmentName } from '../environments/types';
+import { runGate } from '../gate/gate';
+import { KubeObject, Manifest } from '../gate/manifest';
+import { Exemption } from '../gate/policy';
+import { InputError, Problem } from '../gate/problem';
+import { kustomization, toYaml } from './serialize';
+
+export interface SynthOptions {
+  readonly envs: readonly EnvironmentName[];
+  /** Where `<env>/` folders go. */
+  readonly outdir: string;
+  /** Folder of the `<env>.yaml` data files. @default environments/ */
+  readonly configDir?: string;
+  /** The charts of an environment. @default platformCharts() */
+  readonly charts?: (config: EnvironmentConfig) => ChartFactory[];
+  /** Environments to use instead of loading them (benchmarks, tests). */
+  readonly configs?: readonly EnvironmentConfig[];
+}
+
+export interface EnvironmentOutput {
+  readonly env: EnvironmentName;
+  /** Folder (relative to `dist/<env>`) -> objects. */
+  readonly folders: Map<string, KubeObject[]>;
+  readonly objects: number;
+  readonly exemptions: Exemption[];
+}
+
+export interface SynthTimings {
+  configMs: number;
+  constructMs: number;
+  schemaMs: number;
+  policyMs: number;
+  writeMs: number;
+}
+
+export interface SynthResult {
+  readonly ok: boolean;
+  readonly problems: Problem[];
+  readonly outputs: EnvironmentOutput[];
+  readonly timings: SynthTimings;
+}
+
+/**
+ * The whole synth: load and check config, build every chart (one cdk8s App per chart), run the
+ * gate on every environment, and only when all of it is clean, write and swap `dist/<env>`
+ * folders into place. On any problem nothing under `outdir` is touched.
+ */
+export function synthesize(options: SynthOptions): SynthResult {
+  const timings: SynthTimings = { configMs: 0, constructMs: 0, schemaMs: 0, policyMs: 0, writeMs: 0 };
+  const problems: Problem[] = [];
+  let t = performance.now();
+  let configs: readonly EnvironmentConfig[];
+  try {
+    configs = options.configs ?? loadEnvironments(options.envs, { dir: options.configDir });
+  } catch (e) {
+    if (e instanceof InputError) {
+      return { ok: false, problems: [...e.problems], outputs: [], timings };
+    }
+    throw e;
+  }
+  timings.configMs = performance.now() - t;
+
+  const outputs: EnvironmentOutput[] = [];
+  for (const config of configs) {
+    t = performance.now();
+    const folders = new Map<string, KubeObject[]>();
+    const manifests: Manifest[] = [];
+    for (const factory of (options.charts ?? platformCharts)(config)) {
+      const file = manifestFile(config.name, factory.folder);
+      try {
+        const app = new App({ outdir: path.join(options.outdir, '.unused') });
+        const objects = factory.create(app, config).toJson() as KubeObject[];
+        folders.set(factory.folder, objects);
+        for (const obj of objects) {
+          manifests.push({ file, obj });
+        }
+      } catch (e) {
+        problems.push(...constructProblems(e, `charts for dist/${config.name}/${factory.folder}`));
+      }
+    }
+    timings.constructMs += performance.now() - t;
+    const gate = runGate(manifests);
+    timings.schemaMs += gate.schemaMs;
+    timings.policyMs += gate.policyMs;
+    problems.push(...gate.problems);
+    outputs.push({ env: config.name, folders, objects: manifests.length, exemptions: gate.exemptions });
+  }
+
+  if (problems.some((p) => p.severity === 'error')) {
+    return { ok: false, problems, outputs, timings };
+  }
+  t = performance.now();
+  writeAtomically(options.outdir, outputs);
+  timings.writeMs = performance.now() - t;
+  return { ok: true, problems, outputs, timings };
+}
+
+/** `dist/<env>/<folder>/<basename>.k8s.yaml`: the one manifest file of a chart. */
+export function manifestFile(env: string, folder: string): string {
+  return `dist/${env}/${folder}/${path.posix.basename(folder)}.k8s.yaml`;
+}
+
+/** A construct that throws becomes problems: one per invalid prop, or its message. */
+function constructProblems(e: unknown, where: string): Problem[] {
+  if (e instanceof PropValidationError) {
+    return e.problems.map((p) => ({
+      file: where,
+      object: e.constructPath,
+      path: p.field,
+      rule: 'construct.invalid-prop',
+      message: `${p.rule} (got ${JSON.stringify(p.value)})`,
+      severity: 'error' as const,
+    }));
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  return [{ file: where, path: '', rule: 'construct.error', message, severity: 'error' }];
+}
+
+/**
+ * Writes every environment into a temporary sibling of `outdir`, then swaps each `<env>` folder
+ * in with two renames. The old folder is removed only after its replacement is in place; if a
+ * rename fails, the folders already swapped are put back.
+ */
+function writeAtomically(outdir: string, outputs: readonly EnvironmentOutput[]): void {
+  const parent = path.dirname(path.resolve(outdir));
+  fs.mkdirSync(outdir, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.new-`));
+  try {
+    for (const out of outputs) {
+      writeEnvironment(path.join(staging, out.env), out);
+    }
+    const swapped: { target: string; backup?: string }[] = [];
+    try {
+      for (const out of outputs) {
+        const target = path.join(outdir, out.env);
+        const backup = fs.existsSync(target) ? path.join(staging, `${out.env}.old`) : undefined;
+        if (backup) {
+          fs.renameSync(target, backup);
+        }
+        swapped.push({ target, backup });
+        fs.renameSync(path.join(staging, out.env), target);
+      }
+    } catch (e) {
+      for (const s of swapped.reverse()) {
+        fs.rmSync(s.target, { recursive: true, force: true });
+        if (s.backup) {
+          fs.renameSync(s.backup, s.target);
+        }
+      }
+      throw e;
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function writeEnvironment(dir: string, out: EnvironmentOutput): void {
+  const folders = [...out.folders.keys()].sort();
+  for (const folder of folders) {
+    const objects = out.folders.get(folder)!;
+    const fdir = path.join(dir, folder);
+    fs.mkdirSync(fdir, { recursive: true });
+    const file = `${path.posix.basename(folder)}.k8s.yaml`;
+    fs.writeFileSync(path.join(fdir, file), toYaml(objects));
+    fs.writeFileSync(path.join(fdir, 'kustomization.yaml'), kustomization([file]));
+  }
+  fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(folders));
+}
