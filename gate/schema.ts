@@ -339,14 +339,16 @@ function convertOpenApiV3(node: JsonSchema, crd: string, at: string, relaxed: Re
 }
 
 /**
- * Go RE2 syntax JavaScript lacks: a leading `(?i)` flag (we make the letters case-insensitive by
+ * Go RE2 syntax JavaScript lacks: the `(?i)` flag (we make the letters case-insensitive by
  * character classes) and escapes such as `\-` outside classes, which JavaScript without the `u`
  * flag accepts anyway. Returns undefined when the pattern still does not compile.
  */
 export function translateGoRegex(pattern: string): string | undefined {
   let p = pattern;
-  if (p.startsWith('(?i)')) {
-    p = caseInsensitive(p.slice(4));
+  // Go's `(?i)` turns on case-insensitivity from where it stands to the end of the pattern.
+  const flag = p.indexOf('(?i)');
+  if (flag >= 0) {
+    p = p.slice(0, flag) + caseInsensitive(p.slice(flag + 4));
   }
   try {
     new RegExp(p);
