@@ -2,7 +2,15 @@
 // `npm run lint` and `npm test` type-check). See README, "Performance".
 import { build } from 'esbuild';
 
-const entries = { synth: 'main.ts', check: 'gate/check-cli.ts', bench: 'scripts/bench.ts' };
+const entries = {
+  synth: 'main.ts',
+  check: 'gate/check-cli.ts',
+  bench: 'scripts/bench.ts',
+  diff: 'scripts/diff.ts',
+  graph: 'scripts/graph.ts',
+  promote: 'scripts/promote.ts',
+  failover: 'scripts/failover.ts',
+};
 const only = process.argv.slice(2);
 await Promise.all(
   Object.entries(entries)

@@ -10,6 +10,7 @@ import { runGate } from '../gate/gate';
 import { KubeObject, Manifest } from '../gate/manifest';
 import { Exemption } from '../gate/policy';
 import { InputError, Problem } from '../gate/problem';
+import { environmentReadme } from './graph';
 import { kustomization, toYaml } from './serialize';
 
 export interface SynthOptions {
@@ -172,4 +173,6 @@ function writeEnvironment(dir: string, out: EnvironmentOutput): void {
     fs.writeFileSync(path.join(fdir, 'kustomization.yaml'), kustomization([file]));
   }
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(folders));
+  // The picture of the environment (Mermaid), written with the manifests so it is never stale.
+  fs.writeFileSync(path.join(dir, 'README.md'), environmentReadme(out.env, [...out.folders.values()].flat()));
 }

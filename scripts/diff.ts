@@ -1,0 +1,135 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseEnvironmentNames } from '../environments/load';
+import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
+import { projectRoot } from '../gate/paths';
+import { formatProblem, InputError, Problem } from '../gate/problem';
+import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { DIFF_EXIT, diffTrees, EnvironmentDiff, exitCode, formatSummary, formatText, toJsonReport } from '../synth/diff';
+import { checkoutFolder, ObjectTree, readTree } from '../synth/objects';
+import { synthesize } from '../synth/pipeline';
+import { formatReport } from '../synth/report';
+
+const SPEC: ArgsSpec = {
+  command: 'npm run diff --',
+  flags: {
+    env: {
+      type: 'string',
+      multiple: true,
+      allowed: ENVIRONMENT_NAMES,
+      help: `environment(s) to diff: ${ENVIRONMENT_NAMES.join(', ')} (default: all)`,
+    },
+    base: { type: 'string', help: 'folder holding the committed <env>/ trees to compare against (default: dist)' },
+    'base-ref': { type: 'string', help: 'compare against dist/ at this git revision instead (e.g. origin/main in CI)' },
+    'head-dir': { type: 'string', help: 'compare this folder of <env>/ trees instead of a fresh synth (e.g. dist, already synthesized)' },
+    'config-dir': { type: 'string', help: 'folder of the <env>.yaml data files for the fresh synth (default: environments)' },
+    json: { type: 'boolean', help: 'print the diff as JSON' },
+    summary: { type: 'boolean', help: 'print a markdown summary for a pull-request comment' },
+  },
+};
+
+/** Human help: the flags and what the exit codes mean. */
+export const DIFF_HELP = `${usage(SPEC)}
+
+exit codes:
+  ${DIFF_EXIT.NO_CHANGES}  no changes
+  ${DIFF_EXIT.CHANGES}  objects added, removed or changed, nothing risky
+  ${DIFF_EXIT.RISKY}  at least one risky change (listed first)
+  ${DIFF_EXIT.BAD_INPUT}  could not diff: bad flags, invalid config, synth failed the gate, unreadable files`;
+
+type Print = (text: string) => void;
+
+/** `npm run diff`: a fresh synth (never written to dist/) against the committed trees. Returns the exit code. */
+export function main(argv: readonly string[], print: Print = console.log, printErr: Print = console.error): number {
+  const args = parseArgs(argv, SPEC);
+  if (args.help) {
+    print(DIFF_HELP);
+    return 0;
+  }
+  const flag = (name: string): string | undefined => (args.flags[name] as string[] | undefined)?.[0];
+  const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
+  const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const bad = (p: string, rule: string, message: string): void => {
+    problems.push({ file: 'command line', path: p, rule: `flag.${rule}`, message, severity: 'error' });
+  };
+  if (flag('base') && flag('base-ref')) {
+    bad('--base-ref', 'conflict', 'give --base or --base-ref, not both');
+  }
+  if (args.flags.json && args.flags.summary) {
+    bad('--summary', 'conflict', 'give --json or --summary, not both');
+  }
+  if (flag('head-dir') && flag('config-dir')) {
+    bad('--config-dir', 'conflict', '--config-dir configures the fresh synth, which --head-dir replaces');
+  }
+  for (const name of ['base', 'head-dir', 'config-dir']) {
+    const v = flag(name);
+    if (v && !fs.existsSync(v)) {
+      bad(`--${name}`, 'not-found', `no such folder "${v}"`);
+    }
+  }
+  if (problems.length > 0) {
+    printErr(`diff: ${problems.length} problem(s) with the command line:`);
+    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
+    printErr(`\n${DIFF_HELP}`);
+    return DIFF_EXIT.BAD_INPUT;
+  }
+
+  const root = projectRoot();
+  const temps: string[] = [];
+  try {
+    const baseRef = flag('base-ref');
+    const baseDir = path.resolve(flag('base') ?? path.join(root, 'dist'));
+    const relBase = path.relative(process.cwd(), baseDir);
+    const against = baseRef ? `${baseRef}:dist` : relBase.startsWith('..') ? baseDir : relBase || '.';
+    const bases = new Map<EnvironmentName, ObjectTree>();
+    for (const env of names) {
+      if (baseRef) {
+        const tmp = checkoutFolder(baseRef, `dist/${env}`, root)!;
+        temps.push(tmp);
+        bases.set(env, readTree(path.join(tmp, 'dist', env)));
+      } else {
+        bases.set(env, readTree(path.join(baseDir, env)));
+      }
+    }
+    let headDir = flag('head-dir') ? path.resolve(flag('head-dir')!) : undefined;
+    if (!headDir) {
+      headDir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-head-'));
+      temps.push(headDir);
+      const configDir = flag('config-dir');
+      const result = synthesize({ envs: names, outdir: path.join(headDir, 'dist'), configDir: configDir ? path.resolve(configDir) : undefined });
+      if (!result.ok) {
+        printErr(formatReport(result.problems));
+        printErr('\ndiff: the fresh synth failed, so there is nothing to compare');
+        return DIFF_EXIT.BAD_INPUT;
+      }
+      headDir = path.join(headDir, 'dist');
+    }
+    const diffs: EnvironmentDiff[] = names.map((env) => diffTrees(env, bases.get(env)!, readTree(path.join(headDir!, env))));
+    if (args.flags.json) {
+      print(JSON.stringify(toJsonReport(diffs, against), null, 2));
+    } else if (args.flags.summary) {
+      print(formatSummary(diffs, against));
+    } else {
+      print(formatText(diffs, against));
+    }
+    return exitCode(diffs);
+  } catch (e) {
+    if (e instanceof InputError) {
+      printErr(`diff: ${e.message}`);
+      return DIFF_EXIT.BAD_INPUT;
+    }
+    throw e;
+  } finally {
+    temps.forEach((t) => fs.rmSync(t, { recursive: true, force: true }));
+  }
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
+    console.error(`diff: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = DIFF_EXIT.BAD_INPUT;
+  }
+}

@@ -1,0 +1,86 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseEnvironmentNames } from '../environments/load';
+import { ENVIRONMENT_NAMES } from '../environments/types';
+import { projectRoot } from '../gate/paths';
+import { formatProblem, InputError, Problem } from '../gate/problem';
+import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { environmentReadme } from '../synth/graph';
+import { readTree } from '../synth/objects';
+
+const SPEC: ArgsSpec = {
+  command: 'npm run graph --',
+  flags: {
+    env: {
+      type: 'string',
+      multiple: true,
+      allowed: ENVIRONMENT_NAMES,
+      help: `environment(s) to draw: ${ENVIRONMENT_NAMES.join(', ')} (default: all)`,
+    },
+    dist: { type: 'string', help: 'folder holding the <env>/ trees (default: dist)' },
+    stdout: { type: 'boolean', help: 'print the README instead of writing <dist>/<env>/README.md' },
+  },
+};
+
+type Print = (text: string) => void;
+
+/**
+ * `npm run graph`: writes `<dist>/<env>/README.md` from the manifests already in `<dist>/<env>`
+ * (the same text `npm run synth` writes). Returns the exit code: 0 written, 2 bad input.
+ */
+export function main(argv: readonly string[], print: Print = console.log, printErr: Print = console.error): number {
+  const args = parseArgs(argv, SPEC);
+  if (args.help) {
+    print(usage(SPEC));
+    return 0;
+  }
+  const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
+  const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const dist = path.resolve((args.flags.dist as string[] | undefined)?.[0] ?? path.join(projectRoot(), 'dist'));
+  for (const env of problems.length === 0 ? names : []) {
+    if (!fs.existsSync(path.join(dist, env))) {
+      problems.push({
+        file: 'command line',
+        path: '--env',
+        rule: 'flag.not-found',
+        message: `no folder ${path.join(dist, env)}: run npm run synth first`,
+        severity: 'error',
+      });
+    }
+  }
+  if (problems.length > 0) {
+    printErr(`graph: ${problems.length} problem(s); nothing was written:`);
+    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
+    printErr(`\n${usage(SPEC)}`);
+    return 2;
+  }
+  try {
+    for (const env of names) {
+      const objects = [...readTree(path.join(dist, env)).values()].map((t) => t.obj);
+      const text = environmentReadme(env, objects);
+      if (args.flags.stdout) {
+        print(text);
+      } else {
+        const file = path.join(dist, env, 'README.md');
+        fs.writeFileSync(file, text);
+        print(`wrote ${path.relative(process.cwd(), file)}`);
+      }
+    }
+  } catch (e) {
+    if (e instanceof InputError) {
+      printErr(`graph: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  try {
+    process.exitCode = main(process.argv.slice(2));
+  } catch (e) {
+    console.error(`graph: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    process.exitCode = 2;
+  }
+}

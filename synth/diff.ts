@@ -1,0 +1,479 @@
+import { KubeObject, objectId } from '../gate/manifest';
+import { joinPath } from '../gate/problem';
+import { ObjectTree, podTemplate, quantity, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
+import { toYaml } from './serialize';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/**
+ * Object-level diff of two environment trees (`dist/<env>` as committed vs a fresh synth), with
+ * the changes Kubernetes cannot apply in place, or that lose data, flagged as risky.
+ */
+
+/** Exit codes of `npm run diff` (and of `exitCode()`). */
+export const DIFF_EXIT = {
+  /** Both trees hold the same objects. */
+  NO_CHANGES: 0,
+  /** Objects were added, removed or changed; none of it is risky. */
+  CHANGES: 1,
+  /** Could not diff: bad flags, invalid config, a synth that failed the gate, unreadable files. */
+  BAD_INPUT: 2,
+  /** At least one risky change (listed at the top of the report). */
+  RISKY: 3,
+} as const;
+
+/** One changed leaf (or subtree that was added/removed/replaced); `undefined` = absent. */
+export interface FieldChange {
+  readonly path: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export interface ObjectRef {
+  /** `Kind/namespace/name`. */
+  readonly id: string;
+  /** Manifest file relative to `dist/<env>`. */
+  readonly file: string;
+}
+
+export interface ObjectChange extends ObjectRef {
+  readonly fields: FieldChange[];
+  /** Unified diff of the object's YAML (3 lines of context). */
+  readonly yamlDiff: string;
+}
+
+export interface Risk {
+  readonly env: string;
+  /** `Kind/namespace/name`. */
+  readonly id: string;
+  /** The field (or `''` for a whole object) the risk is about. */
+  readonly path: string;
+  /** Stable id: `statefulset.immutable-field`, `delete.pvc`, `selector.changed`... */
+  readonly rule: string;
+  readonly message: string;
+}
+
+export interface EnvironmentDiff {
+  readonly env: string;
+  readonly added: ObjectRef[];
+  readonly removed: ObjectRef[];
+  readonly changed: ObjectChange[];
+  readonly risks: Risk[];
+}
+
+/** StatefulSet spec fields the API server lets an update change; any other is forbidden. */
+export const STATEFULSET_MUTABLE_FIELDS: readonly string[] = [
+  'replicas',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+  'ordinals',
+];
+
+/** Workloads whose `spec.selector` is immutable (apps/v1, batch/v1). */
+const SELECTOR_IMMUTABLE = new Set(['Deployment', 'DaemonSet', 'ReplicaSet', 'Job']);
+
+/** Compares two trees of the same environment: `base` (committed) against `head` (fresh). */
+export function diffTrees(env: string, base: ObjectTree, head: ObjectTree): EnvironmentDiff {
+  const added: ObjectRef[] = [];
+  const removed: ObjectRef[] = [];
+  const changed: ObjectChange[] = [];
+  const risks: Risk[] = [];
+  const risk = (o: KubeObject, p: string, rule: string, message: string): void => {
+    risks.push({ env, id: objectId(o), path: p, rule, message });
+  };
+  const keys = [...new Set([...base.keys(), ...head.keys()])].sort();
+  for (const key of keys) {
+    const b = base.get(key);
+    const h = head.get(key);
+    if (!b && h) {
+      added.push(ref(h));
+    } else if (b && !h) {
+      removed.push(ref(b));
+      removalRisks(b.obj, risk);
+    } else if (b && h) {
+      const fields: FieldChange[] = [];
+      compare(b.obj, h.obj, '', fields);
+      if (fields.length > 0) {
+        changed.push({ ...ref(h), fields, yamlDiff: unifiedDiff(toYaml([b.obj]), toYaml([h.obj]), `a/${b.file}`, `b/${h.file}`) });
+        changeRisks(b.obj, h.obj, fields, risk);
+      }
+    }
+  }
+  const touched = new Set([...added.map((a) => a.id), ...changed.map((c) => c.id)]);
+  pdbRisks(head, touched, risk);
+  risks.sort((x, y) => x.id.localeCompare(y.id) || x.path.localeCompare(y.path) || x.rule.localeCompare(y.rule));
+  return { env, added, removed, changed, risks };
+}
+
+function ref(t: TreeObject): ObjectRef {
+  return { id: objectId(t.obj), file: t.file };
+}
+
+/** 0 no change, 1 changes, 3 risky changes. */
+export function exitCode(diffs: readonly EnvironmentDiff[]): number {
+  if (diffs.some((d) => d.risks.length > 0)) {
+    return DIFF_EXIT.RISKY;
+  }
+  return diffs.some((d) => d.added.length + d.removed.length + d.changed.length > 0) ? DIFF_EXIT.CHANGES : DIFF_EXIT.NO_CHANGES;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Field-level comparison
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Arrays of objects that each carry a distinct `name` (containers, env, ports, volumes...). */
+function namedItems(a: unknown[]): Map<string, unknown> | undefined {
+  const m = new Map<string, unknown>();
+  for (const item of a) {
+    if (!isObject(item) || typeof item.name !== 'string' || m.has(item.name)) {
+      return undefined;
+    }
+    m.set(item.name, item);
+  }
+  return m;
+}
+
+function equal(a: unknown, b: unknown): boolean {
+  if (a === b) {
+    return true;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    return a.length === b.length && a.every((x, i) => equal(x, b[i]));
+  }
+  if (isObject(a) && isObject(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && equal(a[k], b[k]));
+  }
+  return false;
+}
+
+/** Collects the changed paths; list items with a `name` are matched by name (`containers[name=app]`). */
+function compare(a: unknown, b: unknown, p: string, out: FieldChange[]): void {
+  if (equal(a, b)) {
+    return;
+  }
+  if (isObject(a) && isObject(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      compare(a[k], b[k], joinPath(p, k), out);
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const na = namedItems(a);
+    const nb = namedItems(b);
+    if (na && nb) {
+      const names = [...na.keys(), ...[...nb.keys()].filter((n) => !na.has(n))];
+      for (const n of names) {
+        compare(na.get(n), nb.get(n), `${p}[name=${n}]`, out);
+      }
+      return;
+    }
+    if (a.length === b.length) {
+      a.forEach((x, i) => compare(x, b[i], joinPath(p, i), out));
+      return;
+    }
+  }
+  out.push({ path: p, before: a, after: b });
+}
+
+/** `spec.volumeClaimTemplates[name=data].spec` -> `['spec', 'volumeClaimTemplates', ...]`. */
+function segments(p: string): string[] {
+  return p.split(/\.|(?=\[)/).filter((s) => s !== '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Risk rules
+
+type RiskFn = (o: KubeObject, path: string, rule: string, message: string) => void;
+
+function removalRisks(o: KubeObject, risk: RiskFn): void {
+  const spec = (o as any).spec ?? {};
+  switch (o.kind) {
+    case 'PersistentVolumeClaim':
+      risk(o, '', 'delete.pvc', 'the claim is deleted; with the usual reclaimPolicy Delete its volume and data go with it');
+      break;
+    case 'Namespace':
+      risk(o, '', 'delete.namespace', 'the namespace is deleted, and with it every object and volume claim in it');
+      break;
+    case 'StatefulSet':
+      if (Array.isArray(spec.volumeClaimTemplates) && spec.volumeClaimTemplates.length > 0) {
+        const policy = spec.persistentVolumeClaimRetentionPolicy?.whenDeleted ?? 'Retain';
+        risk(
+          o,
+          '',
+          'delete.statefulset-volumes',
+          `a StatefulSet with volumeClaimTemplates is deleted (whenDeleted: ${policy}): its pods and ${policy === 'Delete' ? 'volumes are deleted' : 'now orphaned volumes'} go`,
+        );
+      }
+      break;
+    case 'CustomResourceDefinition':
+      risk(o, '', 'delete.crd', 'deleting a CRD deletes every custom resource of that kind in the cluster');
+      break;
+  }
+}
+
+function changeRisks(before: KubeObject, after: KubeObject, fields: readonly FieldChange[], risk: RiskFn): void {
+  const reported = new Set<string>();
+  const once = (p: string, rule: string, message: string): void => {
+    if (!reported.has(`${rule} ${p}`)) {
+      reported.add(`${rule} ${p}`);
+      risk(after, p, rule, message);
+    }
+  };
+  for (const f of fields) {
+    const seg = segments(f.path);
+    if (seg[0] !== 'spec' || seg.length < 2) {
+      continue;
+    }
+    const top = seg[1];
+    if (after.kind === 'StatefulSet' && !STATEFULSET_MUTABLE_FIELDS.includes(top)) {
+      once(
+        `spec.${top}`,
+        'statefulset.immutable-field',
+        `Kubernetes cannot change StatefulSet spec.${top} in place: the update is rejected; delete the StatefulSet with --cascade=orphan and let it be recreated (existing volume claims are not resized)`,
+      );
+    } else if (top === 'selector' && after.kind === 'Service') {
+      once('spec.selector', 'selector.changed', 'the Service selector changes: traffic moves to other pods, or to none');
+    } else if (top === 'selector' && SELECTOR_IMMUTABLE.has(after.kind)) {
+      once('spec.selector', 'selector.changed', `${after.kind} spec.selector is immutable: the update is rejected; the object must be recreated`);
+    } else if (after.kind === 'Service' && (top === 'clusterIP' || top === 'clusterIPs')) {
+      once(`spec.${top}`, 'service.immutable-field', 'spec.clusterIP cannot change in place: the Service must be recreated');
+    } else if (after.kind === 'PersistentVolumeClaim') {
+      pvcRisk(before, after, f, once);
+    }
+  }
+}
+
+function pvcRisk(before: KubeObject, after: KubeObject, f: FieldChange, once: (p: string, rule: string, message: string) => void): void {
+  if (f.path === 'spec.resources.requests.storage') {
+    const sb = quantity((before as any).spec?.resources?.requests?.storage);
+    const sa = quantity((after as any).spec?.resources?.requests?.storage);
+    if (sa < sb) {
+      once(f.path, 'pvc.shrink', `a volume claim cannot shrink (${String(f.before)} -> ${String(f.after)}): the update is rejected`);
+    }
+    return;
+  }
+  once(f.path, 'pvc.immutable-field', 'only spec.resources.requests.storage of a bound claim can change: the update is rejected');
+}
+
+/** A PDB (new, changed, or over a new or changed workload) that allows no voluntary eviction. */
+function pdbRisks(head: ObjectTree, touched: ReadonlySet<string>, risk: RiskFn): void {
+  const workloads = [...head.values()].filter((t) => WORKLOAD_KINDS.includes(t.obj.kind));
+  for (const { obj } of head.values()) {
+    if (obj.kind !== 'PodDisruptionBudget') {
+      continue;
+    }
+    const spec = (obj as any).spec ?? {};
+    const selected = workloads.filter(
+      (w) =>
+        w.obj.metadata.namespace === obj.metadata.namespace &&
+        spec.selector !== undefined &&
+        selectorMatches(spec.selector, podTemplate(w.obj)?.metadata?.labels ?? {}),
+    );
+    if (!touched.has(objectId(obj)) && !selected.some((w) => touched.has(objectId(w.obj)))) {
+      continue;
+    }
+    const pods = selected.reduce((n, w) => n + replicasOf(w.obj), 0);
+    const mu = spec.maxUnavailable;
+    const ma = spec.minAvailable;
+    let why: string | undefined;
+    if (mu === 0 || mu === '0%') {
+      why = `maxUnavailable is ${JSON.stringify(mu)}`;
+    } else if (ma === '100%') {
+      why = 'minAvailable is 100%';
+    } else if (typeof ma === 'number' && pods > 0 && ma >= pods) {
+      why = `minAvailable ${ma} >= the ${pods} pod(s) it selects`;
+    }
+    if (why) {
+      risk(obj, 'spec', 'pdb.blocks-eviction', `${why}: no pod can ever be evicted, so node drains and cluster upgrades hang`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Line diff
+
+/** Unified diff (LCS over lines) with `context` lines around each change; '' when equal. */
+export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, context = 3): string {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  if (x[x.length - 1] === '' && y[y.length - 1] === '') {
+    x.pop();
+    y.pop();
+  }
+  const n = x.length;
+  const m = y.length;
+  // lcs[i][j] = length of the LCS of x[i..] and y[j..], in one flat array.
+  const lcs = new Int32Array((n + 1) * (m + 1));
+  for (let i = n - 1; i >= 0; i--) {
+    for (let j = m - 1; j >= 0; j--) {
+      lcs[i * (m + 1) + j] = x[i] === y[j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+    }
+  }
+  const ops: { op: ' ' | '-' | '+'; line: string; ai: number; bi: number }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && x[i] === y[j]) {
+      ops.push({ op: ' ', line: x[i], ai: i++, bi: j++ });
+    } else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) {
+      ops.push({ op: '+', line: y[j], ai: i, bi: j++ });
+    } else {
+      ops.push({ op: '-', line: x[i], ai: i++, bi: j });
+    }
+  }
+  // Order each run of changes as all '-' then all '+', like diff(1).
+  for (let s = 0; s < ops.length;) {
+    if (ops[s].op === ' ') {
+      s++;
+      continue;
+    }
+    let e = s;
+    while (e < ops.length && ops[e].op !== ' ') e++;
+    const run = ops.slice(s, e);
+    ops.splice(s, e - s, ...run.filter((o) => o.op === '-'), ...run.filter((o) => o.op === '+'));
+    s = e;
+  }
+  const changes = ops.map((o, k) => (o.op !== ' ' ? k : -1)).filter((k) => k >= 0);
+  if (changes.length === 0) {
+    return '';
+  }
+  const out = [`--- ${nameA}`, `+++ ${nameB}`];
+  let h = 0;
+  while (h < changes.length) {
+    const start = Math.max(0, changes[h] - context);
+    let end = Math.min(ops.length, changes[h] + context + 1);
+    while (h + 1 < changes.length && changes[h + 1] - context <= end) {
+      h++;
+      end = Math.min(ops.length, changes[h] + context + 1);
+    }
+    h++;
+    const hunk = ops.slice(start, end);
+    const aStart = hunk.find((o) => o.op !== '+')?.ai ?? hunk[0].ai;
+    const bStart = hunk.find((o) => o.op !== '-')?.bi ?? hunk[0].bi;
+    const aLen = hunk.filter((o) => o.op !== '+').length;
+    const bLen = hunk.filter((o) => o.op !== '-').length;
+    out.push(`@@ -${aLen === 0 ? aStart : aStart + 1},${aLen} +${bLen === 0 ? bStart : bStart + 1},${bLen} @@`);
+    out.push(...hunk.map((o) => `${o.op}${o.line}`));
+  }
+  return out.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reports
+
+function show(v: unknown): string {
+  if (v === undefined) {
+    return '(absent)';
+  }
+  const s = JSON.stringify(v);
+  return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+}
+
+function counts(d: EnvironmentDiff): string {
+  return `${d.added.length} added, ${d.removed.length} removed, ${d.changed.length} changed`;
+}
+
+function riskLine(r: Risk): string {
+  return `${r.env}: ${r.id}${r.path ? `: ${r.path}` : ''}: ${r.rule}: ${r.message}`;
+}
+
+/** The human report: risky changes first, then per environment the added, removed and changed objects. */
+export function formatText(diffs: readonly EnvironmentDiff[], against: string): string {
+  const code = exitCode(diffs);
+  if (code === DIFF_EXIT.NO_CHANGES) {
+    return `no changes (${diffs.map((d) => d.env).join(', ')} against ${against})`;
+  }
+  const lines: string[] = [];
+  const risks = diffs.flatMap((d) => d.risks);
+  if (risks.length > 0) {
+    lines.push(`RISKY: ${risks.length} risky change(s):`);
+    lines.push(...risks.map((r) => `  ! ${riskLine(r)}`));
+    lines.push('');
+  }
+  for (const d of diffs) {
+    lines.push(`== ${d.env}: ${d.added.length + d.removed.length + d.changed.length === 0 ? 'no changes' : counts(d)} (against ${against}/${d.env})`);
+    for (const a of d.added) {
+      lines.push(`+ ${a.id}  (${a.file})`);
+    }
+    for (const r of d.removed) {
+      lines.push(`- ${r.id}  (${r.file})`);
+    }
+    for (const c of d.changed) {
+      lines.push(`~ ${c.id}  (${c.file})`);
+      for (const f of c.fields) {
+        lines.push(`    ${f.path}: ${show(f.before)} -> ${show(f.after)}`);
+      }
+      lines.push(...c.yamlDiff.split('\n').map((l) => `    ${l}`));
+    }
+    lines.push('');
+  }
+  const total = diffs.reduce((n, d) => n + d.added.length + d.removed.length + d.changed.length, 0);
+  lines.push(`${total} object(s) differ; ${risks.length} risky change(s)`);
+  return lines.join('\n');
+}
+
+/** Marker that lets CI find and update its own pull-request comment. */
+export const SUMMARY_MARKER = '<!-- manifests-diff -->';
+
+/** GitHub caps a comment at 65536 characters. */
+const SUMMARY_LIMIT = 60000;
+
+/** Markdown for a pull-request comment: counts, risky changes, then each object in a folded YAML diff. */
+export function formatSummary(diffs: readonly EnvironmentDiff[], against: string): string {
+  const risks = diffs.flatMap((d) => d.risks);
+  const total = diffs.reduce((n, d) => n + d.added.length + d.removed.length + d.changed.length, 0);
+  const head: string[] = [SUMMARY_MARKER];
+  if (total === 0) {
+    head.push(`### Manifest diff: no changes`, '', `Fresh synth of ${diffs.map((d) => `\`${d.env}\``).join(', ')} equals \`${against}\`.`);
+    return head.join('\n');
+  }
+  head.push(`### Manifest diff: ${total} object(s) differ${risks.length > 0 ? `, ${risks.length} risky` : ''}`, '');
+  head.push('| environment | added | removed | changed | risky |', '|---|---:|---:|---:|---:|');
+  for (const d of diffs) {
+    head.push(`| ${d.env} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.risks.length} |`);
+  }
+  if (risks.length > 0) {
+    head.push('', '> [!WARNING]', '> **Risky changes**: review before merging (see `docs/readme/review.md`).', '>');
+    head.push(...risks.map((r) => `> - **${r.env}** \`${r.id}\`${r.path ? ` \`${r.path}\`` : ''}: ${r.rule}: ${r.message}`));
+  }
+  const body: string[] = [];
+  for (const d of diffs) {
+    if (d.added.length + d.removed.length + d.changed.length === 0) {
+      continue;
+    }
+    body.push('', `#### ${d.env}`, '');
+    body.push(...d.added.map((a) => `- added \`${a.id}\` (${a.file})`));
+    body.push(...d.removed.map((r) => `- removed \`${r.id}\` (${r.file})`));
+    for (const c of d.changed) {
+      body.push(
+        '',
+        `<details><summary>changed <code>${c.id}</code>: ${c.fields.map((f) => f.path).join(', ')}</summary>`,
+        '',
+        '```diff',
+        c.yamlDiff,
+        '```',
+        '</details>',
+      );
+    }
+  }
+  let text = [...head, ...body].join('\n');
+  if (text.length > SUMMARY_LIMIT) {
+    text = `${text.slice(0, SUMMARY_LIMIT)}\n\n_(cut at ${SUMMARY_LIMIT} characters: run \`npm run diff\` for the whole diff)_`;
+    // A cut inside a code fence would swallow the note.
+    if ((text.match(/```/g) ?? []).length % 2 === 1) {
+      text = text.replace(/\n\n_\(cut at/, '\n```\n</details>\n\n_(cut at');
+    }
+  }
+  return text;
+}
+
+/** The machine form: same content as the text report, plus the exit code. */
+export function toJsonReport(diffs: readonly EnvironmentDiff[], against: string): object {
+  return { against, exitCode: exitCode(diffs), environments: diffs };
+}

@@ -1,0 +1,561 @@
+import { KubeObject, objectId } from '../gate/manifest';
+import { LabelSelector, podTemplate, quantity, replicasOf, selectorMatches, WORKLOAD_KINDS } from './objects';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/**
+ * A picture of one environment, `dist/<env>/README.md`: namespaces, workloads and data services,
+ * the network flows the NetworkPolicies allow, and a capacity table. A pure function of the
+ * objects (no clock, sorted everywhere), so `npm run synth` and `npm run graph` write the same file.
+ */
+
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** A set of pods: a workload of the tree. */
+export interface Workload {
+  /** `Kind/namespace/name`. */
+  readonly id: string;
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly replicas: number;
+  /** Pod template labels. */
+  readonly labels: Record<string, string>;
+  /** Holds data: a StatefulSet with volume claim templates, or pods mounting claims. */
+  readonly data: boolean;
+  readonly obj: KubeObject;
+}
+
+/** Port set of a flow: `undefined` = any port. */
+type Ports = Set<string> | undefined;
+
+/** One allowed connection. `from`/`to` are workload ids or external endpoint labels. */
+export interface Flow {
+  readonly from: string;
+  readonly to: string;
+  /** `TCP/5432`..., or `any`. */
+  readonly ports: string;
+  /** One side is outside the tree: only our side's policy was checked. */
+  readonly external: boolean;
+}
+
+export interface NamespacePolicySummary {
+  readonly namespace: string;
+  readonly denyIngress: boolean;
+  readonly denyEgress: boolean;
+  /** Names of the other NetworkPolicies. */
+  readonly allows: string[];
+}
+
+export interface EnvironmentGraph {
+  readonly env: string;
+  readonly namespaces: string[];
+  readonly workloads: Workload[];
+  readonly flows: Flow[];
+  readonly policies: NamespacePolicySummary[];
+}
+
+/** Namespaces, workloads and allowed flows of a set of objects. */
+export function buildGraph(env: string, objects: readonly KubeObject[]): EnvironmentGraph {
+  const sorted = [...objects].sort((a, b) => objectId(a).localeCompare(objectId(b)));
+  const nsLabels = new Map<string, Record<string, string>>();
+  for (const o of sorted) {
+    if (o.kind === 'Namespace' && o.metadata.name) {
+      nsLabels.set(o.metadata.name, { ...(o.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: o.metadata.name });
+    } else if (o.metadata.namespace && !nsLabels.has(o.metadata.namespace)) {
+      nsLabels.set(o.metadata.namespace, { [NAMESPACE_NAME_LABEL]: o.metadata.namespace });
+    }
+  }
+  const workloads: Workload[] = sorted
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind) && o.metadata.namespace)
+    .map((o) => {
+      const tpl = podTemplate(o);
+      const vcts = (o as any).spec?.volumeClaimTemplates;
+      const mountsClaims = (tpl?.spec?.volumes ?? []).some((v: any) => v.persistentVolumeClaim);
+      return {
+        id: objectId(o),
+        kind: o.kind,
+        namespace: o.metadata.namespace!,
+        name: o.metadata.name ?? '?',
+        replicas: replicasOf(o),
+        labels: { ...(tpl?.metadata?.labels ?? {}) },
+        data: (Array.isArray(vcts) && vcts.length > 0) || mountsClaims,
+        obj: o,
+      };
+    });
+  const policies = sorted.filter((o) => o.kind === 'NetworkPolicy');
+  const flows = computeFlows(workloads, policies, nsLabels);
+  const summaries: NamespacePolicySummary[] = [...nsLabels.keys()].sort().map((ns) => {
+    const inNs = policies.filter((p) => p.metadata.namespace === ns);
+    const isDeny = (p: KubeObject, type: string): boolean => {
+      const s = (p as any).spec ?? {};
+      return isEmptySelector(s.podSelector) && policyTypes(p).includes(type) && (s[type === 'Ingress' ? 'ingress' : 'egress'] ?? []).length === 0;
+    };
+    return {
+      namespace: ns,
+      denyIngress: inNs.some((p) => isDeny(p, 'Ingress')),
+      denyEgress: inNs.some((p) => isDeny(p, 'Egress')),
+      allows: inNs.filter((p) => !isDeny(p, 'Ingress') && !isDeny(p, 'Egress')).map((p) => p.metadata.name ?? '?'),
+    };
+  });
+  return { env, namespaces: [...nsLabels.keys()].sort(), workloads, flows, policies: summaries };
+}
+
+function isEmptySelector(s: LabelSelector | undefined): boolean {
+  return !s || (Object.keys(s.matchLabels ?? {}).length === 0 && (s.matchExpressions ?? []).length === 0);
+}
+
+/** `spec.policyTypes`, or its default: Ingress, plus Egress when egress rules exist. */
+function policyTypes(p: KubeObject): string[] {
+  const s = (p as any).spec ?? {};
+  if (Array.isArray(s.policyTypes) && s.policyTypes.length > 0) {
+    return s.policyTypes;
+  }
+  return s.egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+interface Rule {
+  /** Peers; undefined = all sources/destinations. */
+  readonly peers: any[] | undefined;
+  readonly ports: any[] | undefined;
+  /** Namespace of the policy (a peer without namespaceSelector means this one). */
+  readonly namespace: string;
+}
+
+/** Port strings of a rule, named ports resolved on the pods they point at. */
+function rulePorts(ports: any[] | undefined, target: Workload | undefined): Ports {
+  if (!ports || ports.length === 0) {
+    return undefined;
+  }
+  const named = new Map<string, number>();
+  for (const c of podTemplate(target?.obj ?? ({} as KubeObject))?.spec?.containers ?? []) {
+    for (const p of c.ports ?? []) {
+      if (p.name) {
+        named.set(p.name, p.containerPort);
+      }
+    }
+  }
+  const out = new Set<string>();
+  for (const p of ports) {
+    const proto = p.protocol ?? 'TCP';
+    if (p.port === undefined) {
+      return undefined;
+    }
+    const port = typeof p.port === 'string' ? (named.get(p.port) ?? p.port) : p.port;
+    out.add(p.endPort ? `${proto}/${port}-${p.endPort}` : `${proto}/${port}`);
+  }
+  return out;
+}
+
+function union(a: Ports | null, b: Ports): Ports | null {
+  if (a === null) {
+    return b === undefined ? undefined : new Set(b);
+  }
+  if (a === undefined || b === undefined) {
+    return undefined;
+  }
+  return new Set([...a, ...b]);
+}
+
+function intersect(a: Ports, b: Ports): Ports | null {
+  if (a === undefined) {
+    return b;
+  }
+  if (b === undefined) {
+    return a;
+  }
+  const s = new Set([...a].filter((x) => b.has(x)));
+  return s.size > 0 ? s : null;
+}
+
+function showPorts(p: Ports): string {
+  return p === undefined ? 'any' : [...p].sort((a, b) => a.localeCompare(b, 'en', { numeric: true })).join(', ');
+}
+
+function describeSelector(s: LabelSelector | undefined): string {
+  if (isEmptySelector(s)) {
+    return 'all pods';
+  }
+  const parts = Object.entries(s!.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  parts.push(...(s!.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${(e.values ?? []).join('|')}`.trim()));
+  return parts.join(', ');
+}
+
+/** Resolves a peer to our workloads, or describes it as an endpoint outside the tree. */
+function resolvePeer(
+  peer: any,
+  ruleNs: string,
+  workloads: readonly Workload[],
+  nsLabels: Map<string, Record<string, string>>,
+): { pods: Workload[]; external?: string } {
+  if (peer.ipBlock) {
+    const except = peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(', ')}` : '';
+    return { pods: [], external: `ipBlock ${peer.ipBlock.cidr}${except}` };
+  }
+  let namespaces: string[];
+  let nsText: string;
+  if (peer.namespaceSelector) {
+    namespaces = [...nsLabels.entries()].filter(([, labels]) => selectorMatches(peer.namespaceSelector, labels)).map(([n]) => n);
+    const byName = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
+    nsText =
+      byName && Object.keys(peer.namespaceSelector.matchLabels).length === 1 ? byName : `namespaces ${describeSelector(peer.namespaceSelector)}`;
+  } else {
+    namespaces = [ruleNs];
+    nsText = ruleNs;
+  }
+  const pods = workloads.filter((w) => namespaces.includes(w.namespace) && selectorMatches(peer.podSelector, w.labels));
+  if (pods.length > 0) {
+    return { pods };
+  }
+  return { pods: [], external: `${nsText}: ${describeSelector(peer.podSelector)}` };
+}
+
+/**
+ * A flow S -> T is allowed when S's egress allows T on a port and T's ingress allows S on that
+ * port (each side is open unless a policy of that type selects its pods). Flows to or from
+ * endpoints outside the tree are checked on our side only.
+ */
+function computeFlows(workloads: readonly Workload[], policies: readonly KubeObject[], nsLabels: Map<string, Record<string, string>>): Flow[] {
+  const rulesOf = (w: Workload, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
+    const selecting = policies.filter(
+      (p) => p.metadata.namespace === w.namespace && policyTypes(p).includes(type) && selectorMatches((p as any).spec?.podSelector, w.labels),
+    );
+    if (selecting.length === 0) {
+      return undefined; // not isolated
+    }
+    const key = type === 'Ingress' ? 'ingress' : 'egress';
+    const peerKey = type === 'Ingress' ? 'from' : 'to';
+    return selecting.flatMap((p) =>
+      ((p as any).spec?.[key] ?? []).map((r: any) => ({
+        peers: r[peerKey] && r[peerKey].length > 0 ? r[peerKey] : undefined,
+        ports: r.ports,
+        namespace: p.metadata.namespace!,
+      })),
+    );
+  };
+  const ANYWHERE = 'anywhere';
+  const allowed = (rules: Rule[] | undefined, other: Workload, portOwner: Workload): Ports | null => {
+    if (rules === undefined) {
+      return undefined;
+    }
+    let ports: Ports | null = null;
+    for (const r of rules) {
+      if (!r.peers || r.peers.some((peer) => resolvePeer(peer, r.namespace, [other], nsLabels).pods.length > 0)) {
+        ports = union(ports, rulePorts(r.ports, portOwner));
+      }
+    }
+    return ports;
+  };
+  const flows = new Map<string, Flow>();
+  const add = (from: string, to: string, ports: Ports, external: boolean): void => {
+    const key = `${from} -> ${to}`;
+    const prev = flows.get(key);
+    const merged = prev ? union(prev.ports === 'any' ? undefined : new Set(prev.ports.split(', ')), ports) : ports;
+    flows.set(key, { from, to, ports: showPorts(merged ?? undefined), external });
+  };
+  for (const s of workloads) {
+    const egress = rulesOf(s, 'Egress');
+    for (const t of workloads) {
+      const out = allowed(egress, t, t);
+      if (out === null) {
+        continue;
+      }
+      const inn = allowed(rulesOf(t, 'Ingress'), s, t);
+      if (inn === null) {
+        continue;
+      }
+      const both = intersect(out, inn);
+      if (both !== null) {
+        add(s.id, t.id, both, false);
+      }
+    }
+    // Our side of flows to endpoints outside the tree.
+    if (egress === undefined) {
+      add(s.id, ANYWHERE, undefined, true);
+    } else {
+      for (const r of egress) {
+        for (const ext of externalEndpoints(r, workloads, nsLabels)) {
+          add(s.id, ext, rulePorts(r.ports, undefined), true);
+        }
+      }
+    }
+    const ingress = rulesOf(s, 'Ingress');
+    if (ingress === undefined) {
+      add(ANYWHERE, s.id, undefined, true);
+    } else {
+      for (const r of ingress) {
+        for (const ext of externalEndpoints(r, workloads, nsLabels)) {
+          add(ext, s.id, rulePorts(r.ports, s), true);
+        }
+      }
+    }
+  }
+  return [...flows.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+}
+
+function externalEndpoints(r: Rule, workloads: readonly Workload[], nsLabels: Map<string, Record<string, string>>): string[] {
+  if (!r.peers) {
+    return ['anywhere'];
+  }
+  return r.peers.map((peer) => resolvePeer(peer, r.namespace, workloads, nsLabels).external).filter((e): e is string => e !== undefined);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Capacity
+
+interface Totals {
+  cpuRequest: number;
+  cpuLimit: number;
+  memRequest: number;
+  memLimit: number;
+  storage: number;
+  /** Some container has no CPU / memory limit: the limit total is a lower bound. */
+  cpuUnbounded: boolean;
+  memUnbounded: boolean;
+}
+
+function zero(): Totals {
+  return { cpuRequest: 0, cpuLimit: 0, memRequest: 0, memLimit: 0, storage: 0, cpuUnbounded: false, memUnbounded: false };
+}
+
+function addTotals(a: Totals, b: Totals): void {
+  a.cpuRequest += b.cpuRequest;
+  a.cpuLimit += b.cpuLimit;
+  a.memRequest += b.memRequest;
+  a.memLimit += b.memLimit;
+  a.storage += b.storage;
+  a.cpuUnbounded ||= b.cpuUnbounded;
+  a.memUnbounded ||= b.memUnbounded;
+}
+
+const q = quantity;
+
+/** Effective pod resources: app containers (and sidecar init containers) add up; a plain init container counts only if larger. */
+function podTotals(spec: any): Totals {
+  const t = zero();
+  const containers = [...(spec?.containers ?? []), ...(spec?.initContainers ?? []).filter((c: any) => c.restartPolicy === 'Always')];
+  for (const c of containers) {
+    const r = c.resources ?? {};
+    t.cpuRequest += q(r.requests?.cpu);
+    t.memRequest += q(r.requests?.memory);
+    t.cpuLimit += q(r.limits?.cpu);
+    t.memLimit += q(r.limits?.memory);
+    t.cpuUnbounded ||= r.limits?.cpu === undefined;
+    t.memUnbounded ||= r.limits?.memory === undefined;
+  }
+  for (const c of (spec?.initContainers ?? []).filter((x: any) => x.restartPolicy !== 'Always')) {
+    const r = c.resources ?? {};
+    t.cpuRequest = Math.max(t.cpuRequest, q(r.requests?.cpu));
+    t.memRequest = Math.max(t.memRequest, q(r.requests?.memory));
+    t.cpuLimit = Math.max(t.cpuLimit, q(r.limits?.cpu));
+    t.memLimit = Math.max(t.memLimit, q(r.limits?.memory));
+  }
+  return t;
+}
+
+/** Resources of a workload: one pod times replicas, plus its volume claim templates times replicas. */
+export function workloadTotals(w: Workload): Totals {
+  const pod = podTotals(podTemplate(w.obj)?.spec);
+  const n = w.replicas;
+  const vcts: any[] = (w.obj as any).spec?.volumeClaimTemplates ?? [];
+  const storage = vcts.reduce((s, v) => s + q(v.spec?.resources?.requests?.storage), 0);
+  return {
+    cpuRequest: pod.cpuRequest * n,
+    cpuLimit: pod.cpuLimit * n,
+    memRequest: pod.memRequest * n,
+    memLimit: pod.memLimit * n,
+    storage: storage * n,
+    cpuUnbounded: pod.cpuUnbounded && n > 0,
+    memUnbounded: pod.memUnbounded && n > 0,
+  };
+}
+
+/** Cores, `500m` below one core. */
+export function formatCpu(cores: number): string {
+  if (cores === 0) {
+    return '0';
+  }
+  if (cores < 1) {
+    return `${Math.round(cores * 1000)}m`;
+  }
+  return `${Number(cores.toFixed(2))}`;
+}
+
+/** Bytes as Gi (Mi below 1 Gi). */
+export function formatBytes(bytes: number): string {
+  if (bytes === 0) {
+    return '0';
+  }
+  if (bytes < 1024 ** 3) {
+    return `${Number((bytes / 1024 ** 2).toFixed(1))}Mi`;
+  }
+  return `${Number((bytes / 1024 ** 3).toFixed(2))}Gi`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown and Mermaid
+
+/** Mermaid node label text: quotes and brackets would end the label. */
+function label(text: string): string {
+  return `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')}"`;
+}
+
+/** The whole `dist/<env>/README.md`. */
+export function environmentReadme(env: string, objects: readonly KubeObject[]): string {
+  const g = buildGraph(env, objects);
+  const byNs = new Map<string, Workload[]>(g.namespaces.map((n) => [n, []]));
+  g.workloads.forEach((w) => byNs.get(w.namespace)!.push(w));
+  const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => objectId(a).localeCompare(objectId(b)));
+  const hpas = new Map<string, { min: number; max: number }>();
+  for (const o of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
+    const s = (o as any).spec ?? {};
+    hpas.set(`${s.scaleTargetRef?.kind}/${o.metadata.namespace}/${s.scaleTargetRef?.name}`, { min: s.minReplicas ?? 1, max: s.maxReplicas });
+  }
+
+  const ids = new Map<string, string>();
+  const nodeId = (key: string): string => {
+    if (!ids.has(key)) {
+      ids.set(key, `n${ids.size}`);
+    }
+    return ids.get(key)!;
+  };
+  const lines: string[] = [];
+  lines.push(
+    `# Environment \`${env}\``,
+    '',
+    `Generated by \`npm run synth\` (and \`npm run graph -- --env ${env}\`) from the manifests in this folder: do not edit.`,
+    `${g.namespaces.length} namespace(s), ${g.workloads.length} workload(s), ${objects.length} object(s).`,
+    '',
+    '## Components',
+    '',
+    'Namespaces with their workloads (cylinders hold data) and Services (dotted: the pods a Service selects).',
+    '',
+    '```mermaid',
+    'flowchart LR',
+  );
+  for (const ns of g.namespaces) {
+    lines.push(`  subgraph ${nodeId(`ns:${ns}`)}[${label(ns)}]`);
+    const ws = byNs.get(ns)!;
+    const svcs = services.filter((s) => s.metadata.namespace === ns);
+    if (ws.length === 0 && svcs.length === 0) {
+      lines.push(`    ${nodeId(`empty:${ns}`)}[${label('no workloads')}]`);
+    }
+    for (const w of ws) {
+      const text = `${w.kind} ${w.name}<br/>replicas: ${w.replicas}`;
+      lines.push(w.data ? `    ${nodeId(w.id)}[(${label(text)})]` : `    ${nodeId(w.id)}[${label(text)}]`);
+    }
+    for (const s of svcs) {
+      const ports = ((s as any).spec?.ports ?? []).map((p: any) => p.port).join(',');
+      lines.push(`    ${nodeId(objectId(s))}([${label(`svc ${s.metadata.name}${ports ? `:${ports}` : ''}`)}])`);
+    }
+    lines.push('  end');
+  }
+  for (const s of services) {
+    const sel = (s as any).spec?.selector;
+    if (!sel || Object.keys(sel).length === 0) {
+      continue;
+    }
+    for (const w of g.workloads.filter((x) => x.namespace === s.metadata.namespace && selectorMatches({ matchLabels: sel }, x.labels))) {
+      lines.push(`  ${nodeId(objectId(s))} -.-> ${nodeId(w.id)}`);
+    }
+  }
+  lines.push('```', '');
+
+  lines.push('## Network flows', '');
+  const isolated = g.policies.filter((p) => p.denyIngress && p.denyEgress).map((p) => p.namespace);
+  const open = g.policies.filter((p) => !p.denyIngress || !p.denyEgress).map((p) => p.namespace);
+  lines.push(
+    'Derived from the NetworkPolicies: a flow is listed when the source may send (egress) and the destination may receive (ingress) on that port.',
+    'Endpoints outside this folder (cluster DNS, the API server, add-ons) are checked on our side only.',
+    isolated.length > 0
+      ? `Default deny (ingress and egress) in: ${isolated.map((n) => `\`${n}\``).join(', ')}. **Any flow not listed is denied.**`
+      : '',
+    open.length > 0 ? `**Without default deny**: ${open.map((n) => `\`${n}\``).join(', ')}.` : '',
+  );
+  const flows = g.flows;
+  // An external endpoint every workload reaches the same way (cluster DNS) is a note, not an edge on every node.
+  const common = new Map<string, string>();
+  if (g.workloads.length > 1) {
+    for (const f of flows.filter((x) => x.external && x.from === g.workloads[0].id)) {
+      if (g.workloads.every((w) => flows.some((x) => x.from === w.id && x.to === f.to && x.ports === f.ports))) {
+        common.set(f.to, f.ports);
+      }
+    }
+  }
+  if (g.workloads.length === 0) {
+    lines.push('', 'No workloads yet: nothing can talk to anything.');
+  } else {
+    for (const [to, ports] of common) {
+      lines.push(`Every workload may reach ${to} (${ports}).`);
+    }
+    const drawn = flows.filter((f) => !(f.external && common.get(f.to) === f.ports && g.workloads.some((w) => w.id === f.from)));
+    lines.push('', '```mermaid', 'flowchart LR');
+    const wsById = new Map(g.workloads.map((w) => [w.id, w]));
+    for (const ns of g.namespaces) {
+      const ws = byNs.get(ns)!;
+      if (ws.length === 0) {
+        continue;
+      }
+      lines.push(`  subgraph f${nodeId(`ns:${ns}`)}[${label(ns)}]`);
+      for (const w of ws) {
+        lines.push(w.data ? `    f${nodeId(w.id)}[(${label(w.name)})]` : `    f${nodeId(w.id)}[${label(w.name)}]`);
+      }
+      lines.push('  end');
+    }
+    const externals = [...new Set(drawn.flatMap((f) => [f.from, f.to]).filter((e) => !wsById.has(e)))].sort();
+    for (const e of externals) {
+      lines.push(`  f${nodeId(`ext:${e}`)}{{${label(e)}}}`);
+    }
+    const ref = (e: string): string => `f${nodeId(wsById.has(e) ? e : `ext:${e}`)}`;
+    for (const f of drawn) {
+      lines.push(`  ${ref(f.from)} -->|${label(f.ports)}| ${ref(f.to)}`);
+    }
+    if (drawn.length === 0) {
+      lines.push(`  ${`f${nodeId('none')}`}[${label('no flows between workloads')}]`);
+    }
+    lines.push('```', '');
+    lines.push('| from | to | ports |', '|---|---|---|');
+    for (const f of flows) {
+      lines.push(`| ${f.from} | ${f.to} | ${f.ports}${f.external ? ' (outside: our side only)' : ''} |`);
+    }
+  }
+  lines.push('', '| namespace | default deny ingress | default deny egress | allow policies |', '|---|---|---|---|');
+  for (const p of g.policies) {
+    lines.push(`| ${p.namespace} | ${p.denyIngress ? 'yes' : '**no**'} | ${p.denyEgress ? 'yes' : '**no**'} | ${p.allows.join(', ') || '-'} |`);
+  }
+
+  lines.push('', '## Capacity', '');
+  lines.push('Per workload: one pod times its replicas (storage: volume claim templates times replicas; claims on their own count once).');
+  lines.push('`+`: some container has no limit, so the total is a lower bound.', '');
+  lines.push(
+    '| namespace | component | replicas | cpu request | cpu limit | memory request | memory limit | storage |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
+  );
+  const envTotal = zero();
+  const row = (ns: string, name: string, replicas: string, t: Totals, bold = false): string => {
+    const b = (s: string): string => (bold ? `**${s}**` : s);
+    return `| ${b(ns)} | ${b(name)} | ${b(replicas)} | ${b(formatCpu(t.cpuRequest))} | ${b(formatCpu(t.cpuLimit) + (t.cpuUnbounded ? '+' : ''))} | ${b(formatBytes(t.memRequest))} | ${b(formatBytes(t.memLimit) + (t.memUnbounded ? '+' : ''))} | ${b(formatBytes(t.storage))} |`;
+  };
+  for (const ns of g.namespaces) {
+    const nsTotal = zero();
+    let replicas = 0;
+    for (const w of byNs.get(ns)!) {
+      const t = workloadTotals(w);
+      addTotals(nsTotal, t);
+      replicas += w.replicas;
+      const hpa = hpas.get(`${w.kind}/${ns}/${w.name}`);
+      lines.push(row(ns, `${w.kind} ${w.name}`, `${w.replicas}${hpa ? ` (HPA ${hpa.min}-${hpa.max})` : ''}`, t));
+    }
+    for (const pvc of objects
+      .filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === ns)
+      .sort((a, b) => objectId(a).localeCompare(objectId(b)))) {
+      const t = { ...zero(), storage: q((pvc as any).spec?.resources?.requests?.storage) };
+      addTotals(nsTotal, t);
+      lines.push(row(ns, `PersistentVolumeClaim ${pvc.metadata.name}`, '-', t));
+    }
+    lines.push(row(ns, 'total', String(replicas), nsTotal, true));
+    addTotals(envTotal, nsTotal);
+  }
+  lines.push(row(env, 'environment total', String(g.workloads.reduce((n, w) => n + w.replicas, 0)), envTotal, true));
+  return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}\n`;
+}

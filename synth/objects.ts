@@ -1,0 +1,213 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { isKustomization, KubeObject } from '../gate/manifest';
+import { InputError } from '../gate/problem';
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** One object of an environment tree, with the file (relative to `dist/<env>`) it lives in. */
+export interface TreeObject {
+  readonly file: string;
+  readonly obj: KubeObject;
+}
+
+/** Objects of one environment by key (see objectKey). */
+export type ObjectTree = Map<string, TreeObject>;
+
+/**
+ * Identity of an object across two trees: API group (not version: a version bump is a change),
+ * kind, namespace, name.
+ */
+export function objectKey(obj: KubeObject): string {
+  const group = obj.apiVersion.includes('/') ? obj.apiVersion.split('/')[0] : '';
+  return [group, obj.kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? ''].join('|');
+}
+
+/** Builds a tree from synth output: folder (relative to `dist/<env>`) -> objects. */
+export function treeFromFolders(folders: ReadonlyMap<string, readonly KubeObject[]>): ObjectTree {
+  const tree: ObjectTree = new Map();
+  for (const folder of [...folders.keys()].sort()) {
+    const file = `${folder}/${path.posix.basename(folder)}.k8s.yaml`;
+    for (const obj of folders.get(folder)!) {
+      // A JSON round trip gives the same shapes as reading the YAML back (no undefined fields).
+      tree.set(objectKey(obj), { file, obj: JSON.parse(JSON.stringify(obj)) as KubeObject });
+    }
+  }
+  return tree;
+}
+
+/**
+ * Reads every `*.yaml` manifest below `dir` (an environment folder such as `dist/prod`);
+ * kustomization files and non-YAML files (README.md) are skipped. A missing folder is an empty tree.
+ */
+export function readTree(dir: string): ObjectTree {
+  const tree: ObjectTree = new Map();
+  if (!fs.existsSync(dir)) {
+    return tree;
+  }
+  const files: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (/\.ya?ml$/.test(e.name) && e.name !== 'kustomization.yaml') {
+        files.push(p);
+      }
+    }
+  };
+  walk(dir);
+  for (const file of files) {
+    const rel = path.relative(dir, file).split(path.sep).join('/');
+    const docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'));
+    for (const doc of docs) {
+      if (doc.errors.length > 0) {
+        throw new InputError(
+          doc.errors.map((e) => ({ file: file, path: '', rule: 'diff.yaml-syntax', message: e.message.split('\n')[0], severity: 'error' as const })),
+          `cannot read ${file}`,
+        );
+      }
+      const obj = doc.toJS() as KubeObject | null;
+      if (!obj || typeof obj !== 'object' || isKustomization(obj) || typeof obj.kind !== 'string') {
+        continue;
+      }
+      tree.set(objectKey(obj), { file: rel, obj });
+    }
+  }
+  return tree;
+}
+
+/**
+ * Extracts `<folder>/` of a git revision into a temporary directory and returns its path (the
+ * caller removes it), or undefined when the revision has no such folder (a new environment).
+ */
+export function checkoutFolder(ref: string, folder: string, cwd: string): string | undefined {
+  const git = (args: string[], input?: Buffer): Buffer =>
+    execFileSync('git', args, { cwd, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
+  } catch {
+    throw new InputError([
+      { file: 'command line', path: '--base-ref', rule: 'flag.not-found', message: `no such git revision "${ref}"`, severity: 'error' },
+    ]);
+  }
+  const listed = git(['ls-tree', '--name-only', ref, '--', folder]).toString().trim();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-base-'));
+  if (!listed) {
+    return tmp;
+  }
+  const tar = git(['archive', '--format=tar', ref, '--', folder]);
+  execFileSync('tar', ['-x', '-C', tmp], { input: tar, maxBuffer: 1 << 30 });
+  return tmp;
+}
+
+/** Label selector as used by workloads, PDBs and NetworkPolicies. */
+export interface LabelSelector {
+  readonly matchLabels?: Record<string, string>;
+  readonly matchExpressions?: readonly { key: string; operator: string; values?: string[] }[];
+}
+
+/** Kubernetes label-selector semantics; an empty selector matches everything. */
+export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) {
+    return true;
+  }
+  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
+    if (labels[k] !== v) {
+      return false;
+    }
+  }
+  for (const e of selector.matchExpressions ?? []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const values = e.values ?? [];
+    switch (e.operator) {
+      case 'In':
+        if (!has || !values.includes(labels[e.key])) return false;
+        break;
+      case 'NotIn':
+        if (has && values.includes(labels[e.key])) return false;
+        break;
+      case 'Exists':
+        if (!has) return false;
+        break;
+      case 'DoesNotExist':
+        if (has) return false;
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
+}
+
+/** Workload kinds and where their pod template sits. */
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+export const WORKLOAD_KINDS = Object.keys(TEMPLATE_PATHS);
+
+/** The pod template (`metadata` + `spec`) of a workload, if the object is one. */
+export function podTemplate(obj: KubeObject): { metadata?: any; spec?: any } | undefined {
+  const p = TEMPLATE_PATHS[obj.kind];
+  if (!p) {
+    return undefined;
+  }
+  let node: any = obj;
+  for (const k of p) {
+    node = node?.[k];
+  }
+  return node ?? undefined;
+}
+
+/** Pods a workload runs at once (Jobs and CronJobs: parallelism; DaemonSets: 1 per node, counted as 1). */
+export function replicasOf(obj: KubeObject): number {
+  const spec = (obj as any).spec ?? {};
+  switch (obj.kind) {
+    case 'Deployment':
+    case 'StatefulSet':
+    case 'ReplicaSet':
+      return typeof spec.replicas === 'number' ? spec.replicas : 1;
+    case 'Job':
+      return typeof spec.parallelism === 'number' ? spec.parallelism : 1;
+    case 'CronJob':
+      return typeof spec.jobTemplate?.spec?.parallelism === 'number' ? spec.jobTemplate.spec.parallelism : 1;
+    default:
+      return 1;
+  }
+}
+
+const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+const FACTORS: Record<string, number> = {
+  '': 1,
+  m: 1e-3,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
+};
+
+/** A Kubernetes quantity (`512Mi`, `250m`, `2`) in base units; 0 when absent or invalid. */
+export function quantity(q: unknown): number {
+  if (typeof q === 'number') {
+    return q;
+  }
+  const m = QUANTITY.exec(String(q ?? ''));
+  return m ? parseFloat(m[1]) * FACTORS[m[2] ?? ''] : 0;
+}
