@@ -73,7 +73,7 @@ function readObjects(file: string, shown: string, problems: Problem[]): KubeObje
   const out: KubeObject[] = [];
   let docs: YAML.Document.Parsed[];
   try {
-    docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true }) as YAML.Document.Parsed[];
+    docs = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { uniqueKeys: true, merge: true }) as YAML.Document.Parsed[];
   } catch (e) {
     problems.push({ file: shown, path: '', rule: 'yaml.syntax', message: (e as Error).message, severity: 'error' });
     return out;

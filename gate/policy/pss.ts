@@ -62,7 +62,8 @@ function checkPod(pod: PodTemplate, report: (f: Finding) => void): void {
       f(`${vp}.hostPath`, 'pss.host-path', `volume "${v.name}" mounts a host path: use a PVC, emptyDir or configMap`);
     }
     const type = Object.keys(v ?? {}).find((k) => k !== 'name');
-    if (type && !RESTRICTED_VOLUME_TYPES.has(type)) {
+    // hostPath has its own (baseline) rule; reporting it twice would only add noise.
+    if (type && type !== 'hostPath' && !RESTRICTED_VOLUME_TYPES.has(type)) {
       f(vp, 'pss.volume-types', `volume "${v.name}" is of type ${type}: restricted allows only ${[...RESTRICTED_VOLUME_TYPES].join(', ')}`);
     }
   });
@@ -150,7 +151,9 @@ function checkContainer(ref: ContainerRef, psc: any, isWindows: boolean, f: (pat
     f(`${at}.runAsUser`, 'pss.run-as-user-root', `container "${name}" sets runAsUser 0: use a non-zero UID`);
   }
   const seccomp = sc.seccompProfile?.type ?? psc.seccompProfile?.type;
-  if (!isWindows && seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+  // An Unconfined pod-level profile is reported once, at the pod, unless the container overrides it.
+  const reportedAtPod = !sc.seccompProfile && psc.seccompProfile?.type === 'Unconfined';
+  if (!isWindows && !reportedAtPod && seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
     f(
       sc.seccompProfile ? `${at}.seccompProfile.type` : at,
       'pss.seccomp',
