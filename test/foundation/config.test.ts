@@ -100,7 +100,9 @@ describe('environment config', () => {
 
   test('fails on relations the schema cannot express', () => {
     const pins = fs.readFileSync(path.join(ROOT, 'environments', 'staging.yaml'), 'utf8');
-    const t = configDirWith({ 'staging.yaml': `${pins}scale:\n  appReplicas: 5\n  appMaxReplicas: 2\ngitops:\n  sync:\n    pullRequestPreviews: true\n` });
+    const t = configDirWith({
+      'staging.yaml': `${pins}scale:\n  appReplicas: 5\n  appMaxReplicas: 2\ngitops:\n  sync:\n    pullRequestPreviews: true\n`,
+    });
     try {
       const problems = problemsOf(() => loadEnvironments(['staging'], { dir: t.dir }));
       expect(problems.map((p) => `${p.path}:${p.rule}`)).toEqual([

@@ -97,7 +97,12 @@ describe('schema gate', () => {
     expect(new RegExp(translateGoRegex('^(?i)(abort|warn)?$')!).test('WARN')).toBe(true);
     expect(translateGoRegex('^[a-z]\\-x$')).toBe('^[a-z]\\-x$');
     // Validating a PrometheusRule compiles its CRD; the one Go-only pattern there is translated.
-    registry.validate({ apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'r', namespace: 'n' }, spec: { groups: [] } });
+    registry.validate({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: { name: 'r', namespace: 'n' },
+      spec: { groups: [] },
+    });
     expect(registry.relaxedPatterns.filter((p) => p.crd.includes('PrometheusRule'))).toEqual([
       expect.objectContaining({ path: '.spec.groups[].partial_response_strategy', action: expect.stringContaining('translated') }),
     ]);
@@ -105,7 +110,15 @@ describe('schema gate', () => {
 
   test('knows every kind of Kubernetes 1.28 and every shipped CRD', () => {
     const kinds = registry.knownKinds();
-    for (const k of ['apps/v1 Deployment', 'v1 Namespace', 'policy/v1 PodDisruptionBudget', 'argoproj.io/v1alpha1 Application', 'kustomize.toolkit.fluxcd.io/v1 Kustomization', 'monitoring.coreos.com/v1 ServiceMonitor', 'keda.sh/v1alpha1 ScaledObject']) {
+    for (const k of [
+      'apps/v1 Deployment',
+      'v1 Namespace',
+      'policy/v1 PodDisruptionBudget',
+      'argoproj.io/v1alpha1 Application',
+      'kustomize.toolkit.fluxcd.io/v1 Kustomization',
+      'monitoring.coreos.com/v1 ServiceMonitor',
+      'keda.sh/v1alpha1 ScaledObject',
+    ]) {
       expect(kinds).toContain(k);
     }
   });

@@ -10,7 +10,12 @@ import { toolPath } from '../../scripts/tools';
 import { bundle, ROOT, run } from '../helpers/bundle';
 import { expectSameTree, readTree, tempDir } from '../helpers/temp';
 
-const LABELS = { 'app.kubernetes.io/name': 'x', 'app.kubernetes.io/instance': 'x', 'app.kubernetes.io/part-of': 'p', 'app.kubernetes.io/managed-by': 'cdk8s' };
+const LABELS = {
+  'app.kubernetes.io/name': 'x',
+  'app.kubernetes.io/instance': 'x',
+  'app.kubernetes.io/part-of': 'p',
+  'app.kubernetes.io/managed-by': 'cdk8s',
+};
 
 /** The platform charts plus one chart that emits the given objects into namespace app-core. */
 function withExtraChart(objects: (chart: Chart) => void): (config: EnvironmentConfig) => ChartFactory[] {
@@ -148,29 +153,50 @@ describe('synth pipeline', () => {
 
     test('when an object fails the schema', () => {
       expectFailureLeavesDist(
-        withExtraChart((c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'app-core' }, dataa: {} } as never)),
+        withExtraChart(
+          (c) => new ApiObject(c, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'app-core' }, dataa: {} } as never),
+        ),
         'schema.additional-properties',
       );
     });
 
     test('when a construct emits a privileged container', () => {
-      const p = pod({ securityContext: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } });
-      expectFailureLeavesDist(withExtraChart((c) => new ApiObject(c, 'p', p as never)), 'pss.privileged');
+      const p = pod({
+        securityContext: { privileged: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      });
+      expectFailureLeavesDist(
+        withExtraChart((c) => new ApiObject(c, 'p', p as never)),
+        'pss.privileged',
+      );
     });
 
     test('when a container has no memory limit', () => {
       const p = pod({ resources: { requests: { cpu: '100m', memory: '128Mi' } } });
-      expectFailureLeavesDist(withExtraChart((c) => new ApiObject(c, 'p', p as never)), 'res.memory-limit');
+      expectFailureLeavesDist(
+        withExtraChart((c) => new ApiObject(c, 'p', p as never)),
+        'res.memory-limit',
+      );
     });
 
     test('when a Service selects no pod', () => {
-      const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'app-core', labels: LABELS }, spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] } };
-      expectFailureLeavesDist(withExtraChart((c) => new ApiObject(c, 's', svc as never)), 'ref.service-selector');
+      const svc = {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 's', namespace: 'app-core', labels: LABELS },
+        spec: { selector: { app: 'nobody' }, ports: [{ port: 80 }] },
+      };
+      expectFailureLeavesDist(
+        withExtraChart((c) => new ApiObject(c, 's', svc as never)),
+        'ref.service-selector',
+      );
     });
 
     test('when a pod mounts a missing ConfigMap', () => {
       const p = pod({ volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'app-config' } }] });
-      expectFailureLeavesDist(withExtraChart((c) => new ApiObject(c, 'p', p as never)), 'ref.configmap-missing');
+      expectFailureLeavesDist(
+        withExtraChart((c) => new ApiObject(c, 'p', p as never)),
+        'ref.configmap-missing',
+      );
     });
   });
 });
