@@ -395,9 +395,9 @@ export function formatBytes(bytes: number): string {
 // ---------------------------------------------------------------------------------------------
 // Markdown and Mermaid
 
-/** Mermaid node label text: quotes and brackets would end the label. */
-function label(text: string): string {
-  return `"${text.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')}"`;
+/** Mermaid label: each part escaped (quotes and brackets would end it), parts on their own lines. */
+function label(...parts: string[]): string {
+  return `"${parts.map((t) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>')}"`;
 }
 
 /** The whole `dist/<env>/README.md`. */
@@ -441,8 +441,8 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
       lines.push(`    ${nodeId(`empty:${ns}`)}[${label('no workloads')}]`);
     }
     for (const w of ws) {
-      const text = `${w.kind} ${w.name}<br/>replicas: ${w.replicas}`;
-      lines.push(w.data ? `    ${nodeId(w.id)}[(${label(text)})]` : `    ${nodeId(w.id)}[${label(text)}]`);
+      const text = label(`${w.kind} ${w.name}`, `replicas: ${w.replicas}`);
+      lines.push(w.data ? `    ${nodeId(w.id)}[(${text})]` : `    ${nodeId(w.id)}[${text}]`);
     }
     for (const s of svcs) {
       const ports = ((s as any).spec?.ports ?? []).map((p: any) => p.port).join(',');
