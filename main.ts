@@ -53,7 +53,7 @@ export function main(argv: readonly string[]): number {
   }
   const outdir = path.resolve((args.flags.outdir as string[] | undefined)?.[0] ?? path.join(projectRoot(), 'dist'));
   const started = Date.now();
-  const result = synthesize({ envs: names, outdir, configDir: configDir ? path.resolve(configDir) : undefined });
+  const result = synthesize({ envs: names, outdir, configDir: configDir ? path.resolve(configDir) : undefined, gitopsRoot: path.dirname(outdir) });
   const errors = result.problems.filter((p) => p.severity === 'error');
   if (args.flags.json) {
     console.log(

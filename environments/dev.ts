@@ -28,6 +28,14 @@ export const dev: EnvironmentBase = {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
     targetRevision: 'main',
     clusterServer: 'https://kubernetes.default.svc',
+    // Used once sync.pullRequestPreviews is switched on (see docs/readme/gitops.md, "Previews").
+    pullRequests: {
+      provider: 'gitlab',
+      api: 'https://git.receivables.example.com',
+      repository: 'platform/receivables-deploy',
+      tokenSecret: 'scm-api-token',
+      labels: ['preview'],
+    },
     sync: {
       mode: 'automated',
       prune: true,

@@ -124,6 +124,13 @@ function semanticChecks(config: EnvironmentConfig, file: string, problems: Probl
   if (config.gitops.sync.pullRequestPreviews && config.name !== 'dev') {
     add('gitops.sync.pullRequestPreviews', 'previews-dev-only', `previews are for dev only (environment: "${config.name}")`);
   }
+  if (config.gitops.sync.pullRequestPreviews && !config.gitops.pullRequests) {
+    add(
+      'gitops.pullRequests',
+      'previews-need-scm',
+      'sync.pullRequestPreviews needs gitops.pullRequests (provider, api, repository, tokenSecret, labels)',
+    );
+  }
   if (config.gitops.sync.mode !== 'automated' && config.gitops.sync.selfHeal) {
     add('gitops.sync.selfHeal', 'self-heal-needs-automated', `selfHeal needs sync.mode "automated" (mode: "${config.gitops.sync.mode}")`);
   }

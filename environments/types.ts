@@ -51,12 +51,27 @@ export interface SyncConfig {
   readonly pullRequestPreviews: boolean;
 }
 
+/** Where the Argo CD pull-request generator finds open pull requests (dev previews). */
+export interface PullRequestSourceConfig {
+  readonly provider: 'github' | 'gitlab' | 'gitea';
+  /** API base URL of the Git server, e.g. `https://api.github.com` or `https://gitlab.example.com`. */
+  readonly api: string;
+  /** `owner/repo` (GitHub, Gitea) or the project path `group/project` (GitLab). */
+  readonly repository: string;
+  /** Secret in the `argocd` namespace holding the API token under the key `token`. */
+  readonly tokenSecret: string;
+  /** Only pull requests carrying all of these labels get a preview (empty: every open one). */
+  readonly labels: readonly string[];
+}
+
 export interface GitOpsConfig {
   readonly repoUrl: string;
   /** Branch or tag the controller reads `dist/<env>` from. */
   readonly targetRevision: string;
   /** API server of the destination cluster, as registered in Argo CD. */
   readonly clusterServer: string;
+  /** Needed when `sync.pullRequestPreviews` is on. @default - no previews possible */
+  readonly pullRequests?: PullRequestSourceConfig;
   readonly sync: SyncConfig;
 }
 

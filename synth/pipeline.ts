@@ -11,6 +11,7 @@ import { KubeObject, Manifest } from '../gate/manifest';
 import { Exemption } from '../gate/policy';
 import { InputError, Problem } from '../gate/problem';
 import { environmentReadme } from './graph';
+import { applyWaves, buildGitOps, writeGitOps, writeTenantsIndex } from './gitops';
 import { kustomization, toYaml } from './serialize';
 
 export interface SynthOptions {
@@ -23,6 +24,8 @@ export interface SynthOptions {
   readonly charts?: (config: EnvironmentConfig) => ChartFactory[];
   /** Environments to use instead of loading them (benchmarks, tests). */
   readonly configs?: readonly EnvironmentConfig[];
+  /** Folder that receives `gitops/argocd/<env>` and `gitops/flux/clusters/<env>`. @default - built and checked, not written */
+  readonly gitopsRoot?: string;
 }
 
 export interface EnvironmentOutput {
@@ -77,7 +80,7 @@ export function synthesize(options: SynthOptions): SynthResult {
       const file = manifestFile(config.name, factory.folder);
       try {
         const app = new App({ outdir: path.join(options.outdir, '.unused') });
-        const objects = factory.create(app, config).toJson() as KubeObject[];
+        const objects = applyWaves(factory.create(app, config).toJson() as KubeObject[], factory.folder);
         folders.set(factory.folder, objects);
         for (const obj of objects) {
           manifests.push({ file, obj });
@@ -93,12 +96,18 @@ export function synthesize(options: SynthOptions): SynthResult {
     problems.push(...gate.problems);
     outputs.push({ env: config.name, folders, objects: manifests.length, exemptions: gate.exemptions });
   }
+  const gitops = buildGitOps(outputs.map((o) => ({ config: configs.find((c) => c.name === o.env)!, folders: o.folders })));
+  timings.schemaMs += gitops.gateMs;
+  problems.push(...gitops.problems);
 
   if (problems.some((p) => p.severity === 'error')) {
     return { ok: false, problems, outputs, timings };
   }
   t = performance.now();
   writeAtomically(options.outdir, outputs);
+  if (options.gitopsRoot) {
+    writeGitOps(options.gitopsRoot, gitops.outputs);
+  }
   timings.writeMs = performance.now() - t;
   return { ok: true, problems, outputs, timings };
 }
@@ -172,6 +181,7 @@ function writeEnvironment(dir: string, out: EnvironmentOutput): void {
     fs.writeFileSync(path.join(fdir, file), toYaml(objects));
     fs.writeFileSync(path.join(fdir, 'kustomization.yaml'), kustomization([file]));
   }
+  writeTenantsIndex(dir, folders);
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(folders));
   // The picture of the environment (Mermaid), written with the manifests so it is never stale.
   fs.writeFileSync(path.join(dir, 'README.md'), environmentReadme(out.env, [...out.folders.values()].flat()));

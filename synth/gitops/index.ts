@@ -1,0 +1,124 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { EnvironmentConfig, EnvironmentName } from '../../environments/types';
+import { runGate } from '../../gate/gate';
+import { KubeObject, Manifest } from '../../gate/manifest';
+import { Problem } from '../../gate/problem';
+import { SchemaRegistry } from '../../gate/schema';
+import { kustomization, toYaml } from '../serialize';
+import { argoCharts } from './argocd';
+import { collectFacts, EnvironmentFacts, isTenantFolder } from './facts';
+import { fluxCharts } from './flux';
+import { argoDir, fluxDir, TENANTS_FOLDER } from './model';
+
+export { applyWaves } from '../waves';
+
+/** The GitOps output of one environment: folder (relative to the repository root) -> file -> objects. */
+export interface GitOpsOutput {
+  readonly env: EnvironmentName;
+  readonly dirs: Map<string, Map<string, KubeObject[]>>;
+  readonly facts: EnvironmentFacts;
+}
+
+export interface GitOpsBuild {
+  readonly outputs: GitOpsOutput[];
+  readonly problems: Problem[];
+  readonly gateMs: number;
+}
+
+/**
+ * Builds `gitops/argocd/<env>` and `gitops/flux/clusters/<env>` from the environment's config and
+ * its synthesized folders, and runs the gate over them (CRD schemas, labels, namespaces).
+ */
+export function buildGitOps(
+  envs: readonly { config: EnvironmentConfig; folders: ReadonlyMap<string, readonly KubeObject[]> }[],
+  registry: SchemaRegistry = SchemaRegistry.default(),
+): GitOpsBuild {
+  const outputs: GitOpsOutput[] = [];
+  const problems: Problem[] = [];
+  let gateMs = 0;
+  for (const { config, folders } of envs) {
+    const facts = collectFacts(folders, registry);
+    for (const p of facts.problems) {
+      problems.push({
+        file: `dist/${config.name}/${p.folder}`,
+        object: p.object || undefined,
+        path: '',
+        rule: 'gitops.folder',
+        message: p.message,
+        severity: 'error',
+      });
+    }
+    const app = new App({ outdir: path.join(os.tmpdir(), '.unused-gitops') });
+    const dirs = new Map<string, Map<string, KubeObject[]>>();
+    for (const [dir, charts] of [
+      [argoDir(config.name), argoCharts(app, config, facts)],
+      [fluxDir(config.name), fluxCharts(app, config, facts)],
+    ] as const) {
+      const files = new Map<string, KubeObject[]>();
+      for (const [file, chart] of charts) {
+        files.set(file, chart.toJson() as KubeObject[]);
+      }
+      dirs.set(dir, files);
+    }
+    const manifests: Manifest[] = [];
+    for (const [dir, files] of dirs) {
+      for (const [file, objects] of files) {
+        objects.forEach((obj) => manifests.push({ file: `${dir}/${file}`, obj }));
+      }
+    }
+    const gate = runGate(manifests, { registry });
+    gateMs += gate.schemaMs + gate.policyMs;
+    problems.push(...gate.problems);
+    outputs.push({ env: config.name, dirs, facts });
+  }
+  return { outputs, problems, gateMs };
+}
+
+/**
+ * Writes every folder into a temporary sibling and swaps it in with two renames, like dist/:
+ * a reader sees the old folder or the new one, never half of each.
+ */
+export function writeGitOps(root: string, outputs: readonly GitOpsOutput[]): void {
+  const gitopsRoot = path.join(root, 'gitops');
+  fs.mkdirSync(gitopsRoot, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(gitopsRoot, '.new-'));
+  try {
+    const swaps: { target: string; fresh: string }[] = [];
+    let n = 0;
+    for (const out of outputs) {
+      for (const [dir, files] of [...out.dirs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const fresh = path.join(staging, String(n++));
+        fs.mkdirSync(fresh);
+        const names = [...files.keys()].sort();
+        for (const name of names) {
+          fs.writeFileSync(path.join(fresh, name), toYaml(files.get(name)!));
+        }
+        fs.writeFileSync(path.join(fresh, 'kustomization.yaml'), kustomization(names));
+        swaps.push({ target: path.join(root, dir), fresh });
+      }
+    }
+    for (const s of swaps) {
+      fs.mkdirSync(path.dirname(s.target), { recursive: true });
+      const old = fs.existsSync(s.target) ? `${s.fresh}.old` : undefined;
+      if (old) {
+        fs.renameSync(s.target, old);
+      }
+      fs.renameSync(s.fresh, s.target);
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `dist/<env>/tenants/kustomization.yaml`, listing the tenant folders. It exists even before the
+ * first tenant, so the Flux `tenants` Kustomization always has a path to read.
+ */
+export function writeTenantsIndex(envDir: string, folders: Iterable<string>): void {
+  const tenants = [...folders].filter(isTenantFolder).map((f) => f.slice(TENANTS_FOLDER.length + 1));
+  fs.mkdirSync(path.join(envDir, TENANTS_FOLDER), { recursive: true });
+  fs.writeFileSync(path.join(envDir, TENANTS_FOLDER, 'kustomization.yaml'), kustomization(tenants));
+}
