@@ -52,6 +52,8 @@ export interface EnvironmentGraph {
   readonly namespaces: string[];
   readonly workloads: Workload[];
   readonly flows: Flow[];
+  /** Admitted by one side, not (yet) by the other: e.g. a database admits a namespace whose egress is still closed. */
+  readonly halfOpen: Flow[];
   readonly policies: NamespacePolicySummary[];
 }
 
@@ -84,7 +86,7 @@ export function buildGraph(env: string, objects: readonly KubeObject[]): Environ
       };
     });
   const policies = sorted.filter((o) => o.kind === 'NetworkPolicy');
-  const flows = computeFlows(workloads, policies, nsLabels);
+  const { flows, halfOpen } = computeFlows(workloads, policies, nsLabels);
   const summaries: NamespacePolicySummary[] = [...nsLabels.keys()].sort().map((ns) => {
     const inNs = policies.filter((p) => p.metadata.namespace === ns);
     const isDeny = (p: KubeObject, type: string): boolean => {
@@ -98,7 +100,7 @@ export function buildGraph(env: string, objects: readonly KubeObject[]): Environ
       allows: inNs.filter((p) => !isDeny(p, 'Ingress') && !isDeny(p, 'Egress')).map((p) => p.metadata.name ?? '?'),
     };
   });
-  return { env, namespaces: [...nsLabels.keys()].sort(), workloads, flows, policies: summaries };
+  return { env, namespaces: [...nsLabels.keys()].sort(), workloads, flows, halfOpen, policies: summaries };
 }
 
 function isEmptySelector(s: LabelSelector | undefined): boolean {
@@ -210,13 +212,37 @@ function resolvePeer(
   return { pods: [], external: `${nsText}: ${describeSelector(peer.podSelector)}` };
 }
 
+/** Pods as far as NetworkPolicies care: a namespace and labels. */
+type PodSet = Pick<Workload, 'namespace' | 'labels'>;
+
+/**
+ * Pods a peer stands for when none of our workloads match it but its namespaces are ours (a
+ * namespace without workloads yet): one stand-in per namespace, labelled by the peer's podSelector.
+ * Empty when the peer reaches outside the tree (other namespaces, all namespaces, IP blocks).
+ */
+function standIns(peer: any, ruleNs: string, nsLabels: Map<string, Record<string, string>>): PodSet[] {
+  if (peer.ipBlock || (peer.namespaceSelector && isEmptySelector(peer.namespaceSelector))) {
+    return [];
+  }
+  const namespaces = peer.namespaceSelector
+    ? [...nsLabels.entries()].filter(([, labels]) => selectorMatches(peer.namespaceSelector, labels)).map(([n]) => n)
+    : [ruleNs];
+  return namespaces.map((namespace) => ({ namespace, labels: { ...(peer.podSelector?.matchLabels ?? {}) } }));
+}
+
 /**
  * A flow S -> T is allowed when S's egress allows T on a port and T's ingress allows S on that
- * port (each side is open unless a policy of that type selects its pods). Flows to or from
- * endpoints outside the tree are checked on our side only.
+ * port (each side is open unless a policy of that type selects its pods). For a peer in one of our
+ * namespaces without matching workloads, that namespace's policies are checked too: a flow one
+ * side admits and the other does not is "half open". Endpoints outside the tree (cluster DNS, the
+ * API server, other namespaces) are checked on our side only.
  */
-function computeFlows(workloads: readonly Workload[], policies: readonly KubeObject[], nsLabels: Map<string, Record<string, string>>): Flow[] {
-  const rulesOf = (w: Workload, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
+function computeFlows(
+  workloads: readonly Workload[],
+  policies: readonly KubeObject[],
+  nsLabels: Map<string, Record<string, string>>,
+): { flows: Flow[]; halfOpen: Flow[] } {
+  const rulesOf = (w: PodSet, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
     const selecting = policies.filter(
       (p) => p.metadata.namespace === w.namespace && policyTypes(p).includes(type) && selectorMatches((p as any).spec?.podSelector, w.labels),
     );
@@ -234,24 +260,55 @@ function computeFlows(workloads: readonly Workload[], policies: readonly KubeObj
     );
   };
   const ANYWHERE = 'anywhere';
-  const allowed = (rules: Rule[] | undefined, other: Workload, portOwner: Workload): Ports | null => {
+  /** Ports the rules allow towards/from `other`; null = none; undefined = any. */
+  const allowed = (rules: Rule[] | undefined, other: PodSet, portOwner: Workload | undefined): Ports | null => {
     if (rules === undefined) {
       return undefined;
     }
     let ports: Ports | null = null;
     for (const r of rules) {
-      if (!r.peers || r.peers.some((peer) => resolvePeer(peer, r.namespace, [other], nsLabels).pods.length > 0)) {
+      if (!r.peers || r.peers.some((peer) => !peer.ipBlock && resolvePeer(peer, r.namespace, [other as Workload], nsLabels).pods.length > 0)) {
         ports = union(ports, rulePorts(r.ports, portOwner));
       }
     }
     return ports;
   };
   const flows = new Map<string, Flow>();
-  const add = (from: string, to: string, ports: Ports, external: boolean): void => {
+  const halfOpen = new Map<string, Flow>();
+  const add = (into: Map<string, Flow>, from: string, to: string, ports: Ports, external: boolean): void => {
     const key = `${from} -> ${to}`;
-    const prev = flows.get(key);
+    const prev = into.get(key);
     const merged = prev ? union(prev.ports === 'any' ? undefined : new Set(prev.ports.split(', ')), ports) : ports;
-    flows.set(key, { from, to, ports: showPorts(merged ?? undefined), external });
+    into.set(key, { from, to, ports: showPorts(merged ?? undefined), external });
+  };
+  /** A rule's peers that match none of our workloads: outside the tree, or our namespaces without pods yet. */
+  const unmatched = (r: Rule, s: Workload, ourSide: 'Ingress' | 'Egress'): void => {
+    const ourPorts = rulePorts(r.ports, ourSide === 'Ingress' ? s : undefined);
+    const edge = (into: Map<string, Flow>, other: string, ports: Ports, external: boolean): void =>
+      ourSide === 'Egress' ? add(into, s.id, other, ports, external) : add(into, other, s.id, ports, external);
+    if (!r.peers) {
+      edge(flows, ANYWHERE, ourPorts, true);
+      return;
+    }
+    for (const peer of r.peers) {
+      const res = resolvePeer(peer, r.namespace, workloads, nsLabels);
+      if (res.external === undefined) {
+        continue; // our workloads: the pairwise check covers them
+      }
+      const stand = standIns(peer, r.namespace, nsLabels);
+      if (stand.length === 0) {
+        edge(flows, res.external, ourPorts, true);
+        continue;
+      }
+      const theirSide = ourSide === 'Egress' ? 'Ingress' : 'Egress';
+      let theirs: Ports | null = null;
+      for (const p of stand) {
+        const a = allowed(rulesOf(p, theirSide), s, ourSide === 'Egress' ? undefined : s);
+        theirs = a === null ? theirs : union(theirs, a);
+      }
+      const both = theirs === null ? null : intersect(ourPorts, theirs);
+      edge(both === null ? halfOpen : flows, res.external, both ?? ourPorts, false);
+    }
   };
   for (const s of workloads) {
     const egress = rulesOf(s, 'Egress');
@@ -266,38 +323,23 @@ function computeFlows(workloads: readonly Workload[], policies: readonly KubeObj
       }
       const both = intersect(out, inn);
       if (both !== null) {
-        add(s.id, t.id, both, false);
-      }
-    }
-    // Our side of flows to endpoints outside the tree.
-    if (egress === undefined) {
-      add(s.id, ANYWHERE, undefined, true);
-    } else {
-      for (const r of egress) {
-        for (const ext of externalEndpoints(r, workloads, nsLabels)) {
-          add(s.id, ext, rulePorts(r.ports, undefined), true);
-        }
+        add(flows, s.id, t.id, both, false);
       }
     }
     const ingress = rulesOf(s, 'Ingress');
-    if (ingress === undefined) {
-      add(ANYWHERE, s.id, undefined, true);
+    if (egress === undefined) {
+      add(flows, s.id, ANYWHERE, undefined, true);
     } else {
-      for (const r of ingress) {
-        for (const ext of externalEndpoints(r, workloads, nsLabels)) {
-          add(ext, s.id, rulePorts(r.ports, s), true);
-        }
-      }
+      egress.forEach((r) => unmatched(r, s, 'Egress'));
+    }
+    if (ingress === undefined) {
+      add(flows, ANYWHERE, s.id, undefined, true);
+    } else {
+      ingress.forEach((r) => unmatched(r, s, 'Ingress'));
     }
   }
-  return [...flows.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
-}
-
-function externalEndpoints(r: Rule, workloads: readonly Workload[], nsLabels: Map<string, Record<string, string>>): string[] {
-  if (!r.peers) {
-    return ['anywhere'];
-  }
-  return r.peers.map((peer) => resolvePeer(peer, r.namespace, workloads, nsLabels).external).filter((e): e is string => e !== undefined);
+  const sorted = (m: Map<string, Flow>): Flow[] => [...m.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  return { flows: sorted(flows), halfOpen: sorted(halfOpen) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,6 +394,9 @@ function podTotals(spec: any): Totals {
   }
   return t;
 }
+
+/** Workloads whose pods finish: listed in the capacity table, not added to the steady-state totals. */
+const RUN_TO_COMPLETION = new Set(['Job', 'CronJob']);
 
 /** Resources of a workload: one pod times replicas, plus its volume claim templates times replicas. */
 export function workloadTotals(w: Workload): Totals {
@@ -502,7 +547,8 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
       }
       lines.push('  end');
     }
-    const externals = [...new Set(drawn.flatMap((f) => [f.from, f.to]).filter((e) => !wsById.has(e)))].sort();
+    const half = g.halfOpen;
+    const externals = [...new Set([...drawn, ...half].flatMap((f) => [f.from, f.to]).filter((e) => !wsById.has(e)))].sort();
     for (const e of externals) {
       lines.push(`  f${nodeId(`ext:${e}`)}{{${label(e)}}}`);
     }
@@ -510,13 +556,25 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     for (const f of drawn) {
       lines.push(`  ${ref(f.from)} -->|${label(f.ports)}| ${ref(f.to)}`);
     }
-    if (drawn.length === 0) {
+    for (const f of half) {
+      lines.push(`  ${ref(f.from)} -.->|${label(`${f.ports}, half open`)}| ${ref(f.to)}`);
+    }
+    if (drawn.length + half.length === 0) {
       lines.push(`  ${`f${nodeId('none')}`}[${label('no flows between workloads')}]`);
     }
     lines.push('```', '');
     lines.push('| from | to | ports |', '|---|---|---|');
+    const note = (f: Flow): string =>
+      f.external ? ' (outside: our side only)' : wsById.has(f.from) && wsById.has(f.to) ? '' : ' (no pods there yet)';
     for (const f of flows) {
-      lines.push(`| ${f.from} | ${f.to} | ${f.ports}${f.external ? ' (outside: our side only)' : ''} |`);
+      lines.push(`| ${f.from} | ${f.to} | ${f.ports}${note(f)} |`);
+    }
+    if (half.length > 0) {
+      lines.push('', 'Half open (dotted): one side admits these, the policies of the other side do not (yet):', '');
+      lines.push('| from | to | ports |', '|---|---|---|');
+      for (const f of half) {
+        lines.push(`| ${f.from} | ${f.to} | ${f.ports} |`);
+      }
     }
   }
   lines.push('', '| namespace | default deny ingress | default deny egress | allow policies |', '|---|---|---|---|');
@@ -526,7 +584,7 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
 
   lines.push('', '## Capacity', '');
   lines.push('Per workload: one pod times its replicas (storage: volume claim templates times replicas; claims on their own count once).');
-  lines.push('`+`: some container has no limit, so the total is a lower bound.', '');
+  lines.push('`+`: some container has no limit, so the total is a lower bound. Jobs and CronJobs are listed but not added: they come and go.', '');
   lines.push(
     '| namespace | component | replicas | cpu request | cpu limit | memory request | memory limit | storage |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
@@ -541,6 +599,10 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     let replicas = 0;
     for (const w of byNs.get(ns)!) {
       const t = workloadTotals(w);
+      if (RUN_TO_COMPLETION.has(w.kind)) {
+        lines.push(row(ns, `${w.kind} ${w.name} (runs to completion: not in totals)`, `${w.replicas}`, t));
+        continue;
+      }
       addTotals(nsTotal, t);
       replicas += w.replicas;
       const hpa = hpas.get(`${w.kind}/${ns}/${w.name}`);
@@ -556,6 +618,14 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     lines.push(row(ns, 'total', String(replicas), nsTotal, true));
     addTotals(envTotal, nsTotal);
   }
-  lines.push(row(env, 'environment total', String(g.workloads.reduce((n, w) => n + w.replicas, 0)), envTotal, true));
+  lines.push(
+    row(
+      env,
+      'environment total',
+      String(g.workloads.filter((w) => !RUN_TO_COMPLETION.has(w.kind)).reduce((n, w) => n + w.replicas, 0)),
+      envTotal,
+      true,
+    ),
+  );
   return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}\n`;
 }

@@ -50,6 +50,15 @@ export function deployment(ns: string, name: string, o: PodOptions = {}): KubeOb
   };
 }
 
+export function cronJob(ns: string, name: string, o: PodOptions = {}): KubeObject {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: { name, namespace: ns },
+    spec: { schedule: '0 3 * * *', jobTemplate: { spec: { template: { metadata: { labels: { app: name } }, spec: podSpec(name, o) } } } },
+  };
+}
+
 export function statefulSet(ns: string, name: string, o: PodOptions & { storage?: string } = {}): KubeObject {
   return {
     apiVersion: 'apps/v1',

@@ -5,7 +5,7 @@ import { main } from '../../scripts/graph';
 import { buildGraph, environmentReadme, formatBytes, formatCpu } from '../../synth/graph';
 import { synthesize } from '../../synth/pipeline';
 import { tempDir } from '../helpers/temp';
-import { allow, allowDns, capture, defaultDeny, deployment, namespace, pvc, service, statefulSet } from './fixtures';
+import { allow, allowDns, capture, cronJob, defaultDeny, deployment, namespace, pvc, service, statefulSet } from './fixtures';
 
 /**
  * Three namespaces, closed by default:
@@ -43,6 +43,13 @@ function fixture(): KubeObject[] {
     pvc('batch', 'spool', '5Gi'),
     namespace('open'),
     deployment('open', 'legacy'),
+    cronJob('batch', 'nightly'),
+    // Namespaces without workloads yet: closed (clients) and open (tools); postgres admits both.
+    namespace('clients'),
+    defaultDeny('clients'),
+    namespace('tools'),
+    allow('Ingress', 'db', 'postgres-from-clients', { app: 'postgres' }, 'clients', {}, [5432]),
+    allow('Ingress', 'db', 'postgres-from-tools', { app: 'postgres' }, 'tools', {}, [5432]),
   );
   return objs;
 }
@@ -72,6 +79,13 @@ describe('buildGraph: flows from NetworkPolicies', () => {
     expect(g.flows.find((f) => f.to === 'storage-minio: app=minio')?.external).toBe(true);
   });
 
+  test('a peer namespace without workloads: its own policies decide, else the flow is half open', () => {
+    expect(g.halfOpen).toEqual([{ from: 'clients: all pods', to: 'StatefulSet/db/postgres', ports: 'TCP/5432', external: false }]);
+    expect(flow('clients: all pods', 'StatefulSet/db/postgres')).toBeUndefined();
+    expect(flow('tools: all pods', 'StatefulSet/db/postgres')).toBe('TCP/5432');
+    expect(environmentReadme('prod', fixture())).toContain('| tools: all pods | StatefulSet/db/postgres | TCP/5432 (no pods there yet) |');
+  });
+
   test('a namespace without policies is open both ways', () => {
     expect(flow('Deployment/open/legacy', 'anywhere')).toBe('any');
     expect(flow('anywhere', 'Deployment/open/legacy')).toBe('any');
@@ -91,7 +105,8 @@ describe('environmentReadme', () => {
     expect(readme).toContain('| Deployment/app/api | StatefulSet/db/postgres | TCP/5432 |');
     expect(readme).not.toContain('| Deployment/batch/worker | StatefulSet/db/postgres |');
     expect(readme).toContain('**Any flow not listed is denied.**');
-    expect(readme).toContain('**Without default deny**: `open`.');
+    expect(readme).toContain('**Without default deny**: `open`, `tools`.');
+    expect(readme).toMatch(/-\.->\|"TCP\/5432, half open"\|/);
   });
 
   test('the capacity table multiplies by replicas and adds up per namespace', () => {
@@ -101,6 +116,7 @@ describe('environmentReadme', () => {
     expect(readme).toContain('| app | Deployment api | 2 | 500m | 2 | 1Gi | 2Gi | 0 |');
     // worker has no cpu limit: the total is marked as a lower bound; the claim counts once.
     expect(readme).toContain('| batch | Deployment worker | 1 | 100m | 0+ | 128Mi | 128Mi | 0 |');
+    expect(readme).toContain('| batch | CronJob nightly (runs to completion: not in totals) | 1 | 250m |');
     expect(readme).toContain('| batch | PersistentVolumeClaim spool | - | 0 | 0 | 0 | 0 | 5Gi |');
     expect(readme).toContain('| **batch** | **total** | **1** | **100m** | **0+** | **128Mi** | **128Mi** | **5Gi** |');
     // 2 + 3 + 1 + 1 pods; 0.5 + 3 + 0.1 + 0.25 cpu; storage 30 + 5 Gi.
