@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
+import { DbPostgresChart } from './db-postgres';
 import { PlatformChart } from './platform-chart';
 
 /**
@@ -35,7 +36,9 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  * Charts that hold more than their namespace, by namespace. Namespaces without an entry get a
  * plain `PlatformChart`: the namespace, closed by default, ready for its workloads.
  */
-const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {};
+const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
+  'db-postgres': (app, config) => new DbPostgresChart(app, config),
+};
 
 /** Every chart of one environment. */
 export function platformCharts(): ChartFactory[] {

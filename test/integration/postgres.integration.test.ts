@@ -1,0 +1,323 @@
+/**
+ * PostgresHA's rendered configuration against the real servers from Debian packages: Patroni 3.0.2
+ * validates patroni.yml, PostgreSQL 15 runs with the rendered parameters, PgBouncer 1.18 runs the
+ * rendered pgbouncer.ini in front of it, and the admin SQL runs twice.
+ *
+ * Everything is taken from the synthesized manifests (the ConfigMaps the pods mount), not
+ * re-rendered, so this tests what the cluster gets. Test-only substitutions (paths, loopback
+ * addresses, ports) are listed where they happen, each with its reason.
+ *
+ * PostgreSQL and PgBouncer refuse to run as root, and CI runs as root: servers run as the
+ * `postgres` OS user the Debian package creates, in a temp dir it owns.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
+import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
+import { Resources } from '../../constructs/lib/resources';
+import { PostgresHA } from '../../constructs/postgres-ha';
+
+const PG_MAJOR = 15; // Debian 12's postgresql package
+const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
+const PG_PORT = 55432;
+const BOUNCER_PORT = 56432;
+const PASSWORDS = { superuser: 'su-secret', monitor: 'mon-secret', pooler: 'pool-secret', app: "app-'secret" };
+const IS_ROOT = process.getuid?.() === 0;
+
+/** Runs a command as the `postgres` OS user (directly when we are not root). */
+function asPostgres(cmd: string, args: string[]): [string, string[]] {
+  return IS_ROOT ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
+}
+
+function run(
+  cmd: string,
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; input?: string } = {},
+): { status: number; stdout: string; stderr: string } {
+  const [c, a] = asPostgres(cmd, args);
+  const r = spawnSync(c, a, { encoding: 'utf8', env: { ...process.env, ...opts.env }, input: opts.input, timeout: 60000 });
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** The manifests of a chart with one PostgresHA, the way the prod chart configures it. */
+function synthesize(): { objects: any[]; cluster: PostgresHA } {
+  const app = Testing.app();
+  const chart = new Chart(app, 'test', { namespace: 'db-postgres', disableResourceNameHashes: true });
+  const cluster = new PostgresHA(chart, 'Postgres', {
+    clusterName: 'postgres',
+    instances: 3,
+    synchronousMode: true,
+    resources: Resources.MEDIUM,
+    secretStore: { name: 'platform-secrets' },
+    pooler: { replicas: 2 },
+    backup: {
+      endpoint: 'http://minio.storage-minio.svc:9000',
+      bucket: 'postgres-backups',
+      prefix: 'prod',
+      credentialsRemoteKey: 'prod/db-postgres/backup-s3',
+    },
+    parameters: { statement_timeout: '30s', random_page_cost: 1.1, 'pg_stat_statements.max': 5000 },
+  });
+  cluster.addTenantSchema('acme');
+  return { objects: Testing.synth(chart), cluster };
+}
+
+function configMap(objects: any[], name: string): Record<string, string> {
+  const cm = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === name);
+  if (!cm) {
+    throw new Error(`no ConfigMap ${name}`);
+  }
+  return cm.data;
+}
+
+/** SHOW output for a parameter, from the running server. */
+function show(name: string): string {
+  const r = psql(['-At', '-c', `SHOW "${name}"`], PG_PORT, 'postgres');
+  expect(r.stderr).toBe('');
+  return r.stdout.replace(/\n$/, '');
+}
+
+let sockDir = '';
+/** psql over the unix socket of the test server, as `user`, in database `db`. */
+function psql(
+  args: string[],
+  port: number,
+  user: string,
+  opts: { db?: string; input?: string } = {},
+): { status: number; stdout: string; stderr: string } {
+  return run(`${PG_BIN}/psql`, ['--no-psqlrc', '-h', sockDir, '-p', String(port), '-U', user, '-d', opts.db ?? 'postgres', ...args], {
+    input: opts.input,
+  });
+}
+
+describe('PostgresHA against real servers', () => {
+  let root = '';
+  let dataDir = '';
+  let bouncer: ChildProcess | undefined;
+  let objects: any[] = [];
+  const started: string[] = [];
+
+  beforeAll(() => {
+    for (const bin of ['/usr/bin/patroni', '/usr/sbin/pgbouncer', `${PG_BIN}/postgres`]) {
+      if (!fs.existsSync(bin)) {
+        throw new Error(`${bin} is missing: run the integration tests with npm run test:integration (it installs the Debian packages)`);
+      }
+    }
+    objects = synthesize().objects;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-ha-it-'));
+    fs.chmodSync(root, 0o755);
+    sockDir = path.join(root, 'run');
+    dataDir = path.join(root, 'data');
+    fs.mkdirSync(sockDir);
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+  });
+
+  afterAll(async () => {
+    // Stop everything we started, even when a test failed half-way.
+    if (bouncer && bouncer.exitCode === null && bouncer.signalCode === null) {
+      const exited = new Promise((resolve) => bouncer!.once('exit', resolve));
+      bouncer.kill('SIGTERM'); // runuser passes SIGTERM on to pgbouncer
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
+      clearTimeout(timer);
+      if (bouncer.exitCode === null && bouncer.signalCode === null) {
+        bouncer.kill('SIGKILL');
+      }
+    }
+    if (started.includes('postgres')) {
+      run(`${PG_BIN}/pg_ctl`, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('patroni --validate-config accepts the rendered patroni.yml', () => {
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    // Test-only: the image's PostgreSQL 17 binaries and data directory do not exist here.
+    config.postgresql.bin_dir = PG_BIN;
+    config.postgresql.data_dir = path.join(root, 'patroni-data');
+    const file = path.join(root, 'patroni.yml');
+    fs.writeFileSync(file, YAML.stringify(config, { version: '1.1' }));
+    // The pod's environment (see the StatefulSet), with loopback for the pod IP.
+    const statefulSet = objects.find((o) => o.kind === 'StatefulSet');
+    const podEnv: { name: string; value?: string }[] = statefulSet.spec.template.spec.containers[0].env;
+    // Patroni rejects loopback connect addresses (other members could not reach them): a pod-like address.
+    const concrete: Record<string, string> = { POD_NAME: 'postgres-0', POD_NAMESPACE: 'db-postgres', POD_IP: '10.42.0.17' };
+    const env: Record<string, string> = {};
+    for (const e of podEnv.filter((v) => v.name.startsWith('PATRONI_') && v.value !== undefined)) {
+      env[e.name] = e.value!.replace(/\$\((\w+)\)/g, (_, v: string) => concrete[v]);
+    }
+    // Secrets in the pod come from secretKeyRef; any value does for validation.
+    Object.assign(env, { PATRONI_SUPERUSER_PASSWORD: 'x', PATRONI_REPLICATION_PASSWORD: 'x', PATRONI_REWIND_PASSWORD: 'x' });
+    expect(env.PATRONI_NAME).toBe('postgres-0');
+    expect(env.PATRONI_POSTGRESQL_CONNECT_ADDRESS).toBe('10.42.0.17:5432');
+    const ok = spawnSync('patroni', ['--validate-config', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(ok.stderr).toBe('');
+    expect(ok.status).toBe(0);
+
+    // Control: the validator does reject a broken config, so the pass above means something.
+    const broken = { ...config, restapi: { listen: 'not-an-address' } };
+    fs.writeFileSync(file, YAML.stringify(broken, { version: '1.1' }));
+    const bad = spawnSync('patroni', ['--validate-config', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr + bad.stdout).toMatch(/restapi\.listen/);
+  });
+
+  test('postgres starts with the rendered parameters and SHOW returns them', () => {
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    const params: Record<string, string | number | boolean> = {
+      ...config.bootstrap.dcs.postgresql.parameters,
+      ...config.postgresql.parameters,
+    };
+    // PyYAML (Patroni) and this parser agree: on/off stayed strings.
+    expect(params.wal_log_hints).toBe('on');
+    // Test-only substitutions: the socket directory of this temp dir instead of the pod's
+    // /run/postgresql, and no archiving (wal-g and the bucket are not here).
+    params.unix_socket_directories = sockDir;
+    params.archive_command = '/bin/true';
+    const init = run(`${PG_BIN}/initdb`, [
+      '-D',
+      dataDir,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      '-E',
+      'UTF8',
+      '--locale=C.UTF-8',
+      '--data-checksums',
+    ]);
+    expect(init.status).toBe(0);
+    const conf = Object.entries(params)
+      .map(([k, v]) => `${k} = '${String(v).replace(/'/g, "''")}'`)
+      .join('\n');
+    fs.appendFileSync(
+      path.join(dataDir, 'postgresql.conf'),
+      `\n# rendered by PostgresHA\nport = ${PG_PORT}\nlisten_addresses = '127.0.0.1'\n${conf}\n`,
+    );
+    // Patroni writes pg_hba from the rendered lines; do the same.
+    fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), `${config.postgresql.pg_hba.join('\n')}\n`);
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', dataDir, '-l', path.join(root, 'postgres.log'), '-w', '-t', '60', 'start']);
+    if (start.status !== 0) {
+      throw new Error(`postgres did not start:\n${start.stdout}\n${start.stderr}\n${fs.readFileSync(path.join(root, 'postgres.log'), 'utf8')}`);
+    }
+    started.push('postgres');
+    for (const [name, value] of Object.entries(params)) {
+      if (name === 'unix_socket_directories' || name === 'archive_command') {
+        continue;
+      }
+      expect({ name, value: show(name) }).toEqual({ name, value: String(value) });
+    }
+    expect(show('synchronous_commit')).toBe('on');
+    expect(show('shared_preload_libraries')).toBe('pg_stat_statements');
+    // No parameter in the file was unknown or rejected.
+    expect(fs.readFileSync(path.join(root, 'postgres.log'), 'utf8')).not.toMatch(/unrecognized configuration parameter|invalid value/);
+  });
+
+  test('the bootstrap SQL (roles, database, pooler lookup) runs twice without error', () => {
+    const sql = configMap(objects, 'postgres-sql');
+    const file = path.join(root, 'bootstrap.sql');
+    fs.writeFileSync(file, sql['bootstrap.sql']);
+    fs.chmodSync(file, 0o644);
+    const vars = ['-v', `monitor_password=${PASSWORDS.monitor}`, '-v', `pooler_password=${PASSWORDS.pooler}`, '-v', `app_password=${PASSWORDS.app}`];
+    for (let i = 0; i < 2; i++) {
+      const r = psql([...vars, '-f', file], PG_PORT, 'postgres');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    expect(psql(['-At', '-c', "SELECT datname FROM pg_database WHERE datname = 'app'"], PG_PORT, 'postgres').stdout.trim()).toBe('app');
+    expect(psql(['-At', '-c', "SELECT pg_has_role('monitor', 'pg_monitor', 'member')"], PG_PORT, 'postgres').stdout.trim()).toBe('t');
+  });
+
+  test('the rendered pgbouncer.ini runs in front of postgres and a client query through it succeeds', async () => {
+    let ini = configMap(objects, 'postgres-pooler')['pgbouncer.ini'];
+    expect(ini).toMatch(/^pool_mode = transaction$/m);
+    expect(ini).toMatch(/^\* = host=postgres\.db-postgres\.svc port=5432$/m);
+    // Test-only substitutions: the leader Service becomes the loopback postgres; loopback ports;
+    // the auth file of this temp dir; and max_prepared_statements, which Debian's PgBouncer 1.18
+    // predates (added in 1.21; the image pins 1.23).
+    ini = ini
+      .replace(/^\* = host=\S+ port=\d+$/m, `* = host=127.0.0.1 port=${PG_PORT}`)
+      .replace(/^listen_addr = .*$/m, 'listen_addr = 127.0.0.1')
+      .replace(/^listen_port = .*$/m, `listen_port = ${BOUNCER_PORT}`)
+      .replace(/^auth_file = .*$/m, `auth_file = ${path.join(root, 'userlist.txt')}`)
+      .replace(/^max_prepared_statements = .*$/m, '');
+    const iniFile = path.join(root, 'pgbouncer.ini');
+    fs.writeFileSync(iniFile, ini);
+    // The ExternalSecret's template renders exactly this line from the pooler password.
+    const es = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'postgres-pooler-auth');
+    const userlist = es.spec.target.template.data['userlist.txt'].replace('{{ .password }}', PASSWORDS.pooler);
+    fs.writeFileSync(path.join(root, 'userlist.txt'), userlist);
+    for (const f of [iniFile, path.join(root, 'userlist.txt')]) {
+      fs.chmodSync(f, 0o644);
+    }
+    const [cmd, args] = asPostgres('/usr/sbin/pgbouncer', [iniFile]);
+    const log: string[] = [];
+    bouncer = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    bouncer.stdout?.on('data', (d) => log.push(String(d)));
+    bouncer.stderr?.on('data', (d) => log.push(String(d)));
+    const client = (user: string, password: string, sql: string): { status: number; stdout: string; stderr: string } =>
+      run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', '127.0.0.1', '-p', String(BOUNCER_PORT), '-U', user, '-d', 'app', '-c', sql], {
+        env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
+      });
+    let result = client('app', PASSWORDS.app, 'SELECT current_user, current_database()');
+    for (let i = 0; i < 50 && result.status !== 0 && bouncer.exitCode === null; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      result = client('app', PASSWORDS.app, 'SELECT current_user, current_database()');
+    }
+    if (result.status !== 0) {
+      throw new Error(`query through pgbouncer failed: ${result.stderr}\npgbouncer log:\n${log.join('')}`);
+    }
+    expect(result.stdout.trim()).toBe('app|app');
+    expect(log.join('')).not.toMatch(/unknown parameter|FATAL|ERROR/i);
+    // A wrong password is refused, and superusers cannot come in through the pooler at all.
+    expect(client('app', 'wrong', 'SELECT 1').status).not.toBe(0);
+    expect(client('postgres', PASSWORDS.superuser, 'SELECT 1').status).not.toBe(0);
+  });
+
+  test('tenant SQL runs twice (idempotent) and quotes identifiers safely', () => {
+    const sql = configMap(objects, 'postgres-sql');
+    const tenantFile = Object.keys(sql).find((k) => k.startsWith('tenant-acme'))!;
+    const file = path.join(root, 'tenant.sql');
+    fs.writeFileSync(file, sql[tenantFile]);
+    fs.chmodSync(file, 0o644);
+    for (let i = 0; i < 2; i++) {
+      const r = psql(['-f', file], PG_PORT, 'postgres');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const owner = psql(['-At', '-c', "SELECT nspowner::regrole FROM pg_namespace WHERE nspname = 'acme'"], PG_PORT, 'postgres', { db: 'app' });
+    expect(owner.stdout.trim()).toBe('acme_owner');
+
+    // The construct rejects names with quotes or spaces outright...
+    const { cluster } = synthesize();
+    expect(() => cluster.addTenantSchema("acme'; DROP SCHEMA public; --")).toThrow(/addTenantSchema\.tenantId: must start with a letter/);
+    expect(() => cluster.addTenantSchema('two words')).toThrow(/addTenantSchema\.tenantId/);
+    // ...and the renderer quotes whatever it gets: hostile names become exactly those schemas.
+    for (const evil of [`evil"; DROP SCHEMA public CASCADE; --`, "o'brien tenant"]) {
+      const evilFile = path.join(root, 'evil.sql');
+      fs.writeFileSync(evilFile, tenantSchemaSql({ database: 'app', schema: evil, appRole: 'app' }));
+      fs.chmodSync(evilFile, 0o644);
+      for (let i = 0; i < 2; i++) {
+        const r = psql(['-f', evilFile], PG_PORT, 'postgres');
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+      }
+      // psql interpolates :'name' (as a quoted literal) only in scripts, not in -c.
+      const found = psql(['-At', '-v', `name=${evil}`], PG_PORT, 'postgres', {
+        db: 'app',
+        input: "SELECT count(*) FROM pg_namespace WHERE nspname = :'name';\n",
+      });
+      expect(found.stdout.trim()).toBe('1');
+    }
+    // The injection attempts did nothing: public is still there.
+    expect(psql(['-At', '-c', "SELECT count(*) FROM pg_namespace WHERE nspname = 'public'"], PG_PORT, 'postgres', { db: 'app' }).stdout.trim()).toBe(
+      '1',
+    );
+  });
+});
