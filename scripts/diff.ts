@@ -2,12 +2,22 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseEnvironmentNames } from '../environments/load';
-import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
+import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
 import { formatProblem, InputError, Problem } from '../gate/problem';
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
-import { DIFF_EXIT, diffTrees, EnvironmentDiff, exitCode, formatSummary, formatText, toJsonReport } from '../synth/diff';
-import { checkoutFolder, ObjectTree, readTree } from '../synth/objects';
+import {
+  DIFF_EXIT,
+  diffEnvironment,
+  EnvironmentDiff,
+  exitCode,
+  formatSummary,
+  formatText,
+  gitopsFolders,
+  toJsonReport,
+  TreeRoots,
+} from '../synth/diff';
+import { checkoutFolders } from '../synth/objects';
 import { synthesize } from '../synth/pipeline';
 import { formatReport } from '../synth/report';
 
@@ -82,30 +92,37 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     const baseDir = path.resolve(flag('base') ?? path.join(root, 'dist'));
     const relBase = path.relative(process.cwd(), baseDir);
     const against = baseRef ? `${baseRef}:dist` : relBase.startsWith('..') ? baseDir : relBase || '.';
-    const bases = new Map<EnvironmentName, ObjectTree>();
-    for (const env of names) {
-      if (baseRef) {
-        const tmp = checkoutFolder(baseRef, `dist/${env}`, root)!;
-        temps.push(tmp);
-        bases.set(env, readTree(path.join(tmp, 'dist', env)));
-      } else {
-        bases.set(env, readTree(path.join(baseDir, env)));
-      }
+    let base: TreeRoots;
+    if (baseRef) {
+      const folders = names.flatMap((env) => [`dist/${env}`, ...gitopsFolders(env)]);
+      const tmp = checkoutFolders(baseRef, folders, root);
+      temps.push(tmp);
+      base = { dist: path.join(tmp, 'dist'), root: tmp };
+    } else {
+      base = { dist: baseDir, root: path.dirname(baseDir) };
     }
-    let headDir = flag('head-dir') ? path.resolve(flag('head-dir')!) : undefined;
-    if (!headDir) {
-      headDir = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-head-'));
-      temps.push(headDir);
+    let head: TreeRoots;
+    if (flag('head-dir')) {
+      const headDir = path.resolve(flag('head-dir')!);
+      head = { dist: headDir, root: path.dirname(headDir) };
+    } else {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-head-'));
+      temps.push(tmp);
       const configDir = flag('config-dir');
-      const result = synthesize({ envs: names, outdir: path.join(headDir, 'dist'), configDir: configDir ? path.resolve(configDir) : undefined });
+      const result = synthesize({
+        envs: names,
+        outdir: path.join(tmp, 'dist'),
+        configDir: configDir ? path.resolve(configDir) : undefined,
+        gitopsRoot: tmp,
+      });
       if (!result.ok) {
         printErr(formatReport(result.problems));
         printErr('\ndiff: the fresh synth failed, so there is nothing to compare');
         return DIFF_EXIT.BAD_INPUT;
       }
-      headDir = path.join(headDir, 'dist');
+      head = { dist: path.join(tmp, 'dist'), root: tmp };
     }
-    const diffs: EnvironmentDiff[] = names.map((env) => diffTrees(env, bases.get(env)!, readTree(path.join(headDir!, env))));
+    const diffs: EnvironmentDiff[] = names.flatMap((env) => diffEnvironment(env, base, head));
     if (args.flags.json) {
       print(JSON.stringify(toJsonReport(diffs, against), null, 2));
     } else if (args.flags.summary) {

@@ -5,8 +5,7 @@ import * as YAML from 'yaml';
 import { loadEnvironments } from '../environments/load';
 import { EnvironmentConfig, EnvironmentName } from '../environments/types';
 import { formatProblem, InputError, Problem } from '../gate/problem';
-import { diffTrees, exitCode, formatText } from './diff';
-import { ObjectTree, readTree } from './objects';
+import { diffEnvironment, exitCode, formatText, gitopsFolders, TreeRoots } from './diff';
 import { synthesize } from './pipeline';
 import { formatReport } from './report';
 
@@ -126,7 +125,27 @@ export function applyConfigChange(options: ConfigChangeOptions): number {
     }
     throw e;
   }
-  const before = new Map<EnvironmentName, ObjectTree>(envs.map((env) => [env, readTree(path.join(options.outdir, env))]));
+  // What dist/ and gitops/ held before, to diff against after the synth.
+  const root = path.dirname(options.outdir);
+  const beforeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'config-change-'));
+  for (const env of envs) {
+    for (const [from, to] of [
+      [path.join(options.outdir, env), path.join(beforeDir, 'dist', env)],
+      ...gitopsFolders(env).map((f) => [path.join(root, f), path.join(beforeDir, f)]),
+    ]) {
+      if (fs.existsSync(from)) {
+        fs.cpSync(from, to, { recursive: true });
+      }
+    }
+  }
+  try {
+    return writeAndSynth(options, envs, { dist: path.join(beforeDir, 'dist'), root: beforeDir });
+  } finally {
+    fs.rmSync(beforeDir, { recursive: true, force: true });
+  }
+}
+
+function writeAndSynth(options: ConfigChangeOptions, envs: EnvironmentName[], before: TreeRoots): number {
   const originals = new Map<EnvironmentName, string>(envs.map((env) => [env, fs.readFileSync(dataFile(options.configDir, env), 'utf8')]));
   for (const [env, text] of options.files) {
     fs.writeFileSync(dataFile(options.configDir, env), text);
@@ -136,7 +155,8 @@ export function applyConfigChange(options: ConfigChangeOptions): number {
     options.print('not re-synthesized (--no-synth): run npm run synth before committing');
     return CHANGE_EXIT.OK;
   }
-  const result = synthesize({ envs, outdir: options.outdir, configDir: options.configDir });
+  // gitops/ sits next to dist/, as with npm run synth: a failover changes sync policies there.
+  const result = synthesize({ envs, outdir: options.outdir, configDir: options.configDir, gitopsRoot: path.dirname(options.outdir) });
   if (!result.ok) {
     for (const [env, text] of originals) {
       fs.writeFileSync(dataFile(options.configDir, env), text);
@@ -145,9 +165,9 @@ export function applyConfigChange(options: ConfigChangeOptions): number {
     options.printErr(`\nsynth failed: ${envs.map((e) => `${e}.yaml`).join(', ')} put back, ${display(options.outdir)}/ unchanged`);
     return CHANGE_EXIT.SYNTH_FAILED;
   }
-  const diffs = envs.map((env) => diffTrees(env, before.get(env)!, readTree(path.join(options.outdir, env))));
-  options.print(`re-synthesized ${envs.map((e) => `${display(options.outdir)}/${e}`).join(', ')}\n`);
-  options.print(formatText(diffs, `${display(options.outdir)} (before)`));
+  const diffs = envs.flatMap((env) => diffEnvironment(env, before, { dist: options.outdir, root: path.dirname(options.outdir) }));
+  options.print(`re-synthesized ${envs.map((e) => `${display(options.outdir)}/${e}`).join(', ')}; the diff against what they held before:\n`);
+  options.print(formatText(diffs, display(options.outdir)));
   if (exitCode(diffs) === 3) {
     options.print('\nrisky changes above: read them before you open the pull request');
   }

@@ -1,6 +1,8 @@
 import { KubeObject, objectId } from '../gate/manifest';
 import { joinPath } from '../gate/problem';
-import { ObjectTree, podTemplate, quantity, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
+import * as path from 'path';
+import { argoDir, fluxDir } from './gitops/model';
+import { ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
 import { toYaml } from './serialize';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -105,6 +107,31 @@ export function diffTrees(env: string, base: ObjectTree, head: ObjectTree): Envi
   pdbRisks(head, touched, risk);
   risks.sort((x, y) => x.id.localeCompare(y.id) || x.path.localeCompare(y.path) || x.rule.localeCompare(y.rule));
   return { env, added, removed, changed, risks };
+}
+
+/** Where one side's trees are: `dist` holds `<env>/`, `root` holds `gitops/`. */
+export interface TreeRoots {
+  readonly dist: string;
+  readonly root: string;
+}
+
+/** The GitOps folders of an environment, relative to the repository root. */
+export function gitopsFolders(env: string): string[] {
+  return [argoDir(env), fluxDir(env)];
+}
+
+/**
+ * The diffs of one environment: `dist/<env>`, then its GitOps objects (`<env> gitops`) when
+ * either side has any (a failover flips sync policies there, not in dist/).
+ */
+export function diffEnvironment(env: string, base: TreeRoots, head: TreeRoots): EnvironmentDiff[] {
+  const out = [diffTrees(env, readTree(path.join(base.dist, env)), readTree(path.join(head.dist, env)))];
+  const gb = readTrees(base.root, gitopsFolders(env));
+  const gh = readTrees(head.root, gitopsFolders(env));
+  if (gb.size + gh.size > 0) {
+    out.push(diffTrees(`${env} gitops`, gb, gh));
+  }
+  return out;
 }
 
 function ref(t: TreeObject): ObjectRef {
@@ -389,7 +416,7 @@ export function formatText(diffs: readonly EnvironmentDiff[], against: string): 
   if (code === DIFF_EXIT.NO_CHANGES) {
     return `no changes (${diffs.map((d) => d.env).join(', ')} against ${against})`;
   }
-  const lines: string[] = [];
+  const lines: string[] = [`diff against ${against}`, ''];
   const risks = diffs.flatMap((d) => d.risks);
   if (risks.length > 0) {
     lines.push(`RISKY: ${risks.length} risky change(s):`);
@@ -397,7 +424,7 @@ export function formatText(diffs: readonly EnvironmentDiff[], against: string): 
     lines.push('');
   }
   for (const d of diffs) {
-    lines.push(`== ${d.env}: ${d.added.length + d.removed.length + d.changed.length === 0 ? 'no changes' : counts(d)} (against ${against}/${d.env})`);
+    lines.push(`== ${d.env}: ${d.added.length + d.removed.length + d.changed.length === 0 ? 'no changes' : counts(d)}`);
     for (const a of d.added) {
       lines.push(`+ ${a.id}  (${a.file})`);
     }

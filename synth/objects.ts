@@ -81,12 +81,25 @@ export function readTree(dir: string): ObjectTree {
 }
 
 /**
- * Extracts `<folder>/` of a git revision into a temporary directory and returns its path (the
- * caller removes it), or undefined when the revision has no such folder (a new environment).
+ * Reads several folders below `root` (e.g. `gitops/argocd/prod` and `gitops/flux/clusters/prod`)
+ * into one tree; file paths are relative to `root`.
  */
-export function checkoutFolder(ref: string, folder: string, cwd: string): string | undefined {
-  const git = (args: string[], input?: Buffer): Buffer =>
-    execFileSync('git', args, { cwd, input, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
+export function readTrees(root: string, folders: readonly string[]): ObjectTree {
+  const tree: ObjectTree = new Map();
+  for (const folder of folders) {
+    for (const [key, t] of readTree(path.join(root, folder))) {
+      tree.set(key, { file: `${folder}/${t.file}`, obj: t.obj });
+    }
+  }
+  return tree;
+}
+
+/**
+ * Extracts the given folders of a git revision into a temporary directory and returns its path
+ * (the caller removes it). Folders the revision does not have are skipped (a new environment).
+ */
+export function checkoutFolders(ref: string, folders: readonly string[], cwd: string): string {
+  const git = (args: string[]): Buffer => execFileSync('git', args, { cwd, maxBuffer: 1 << 30, stdio: ['pipe', 'pipe', 'pipe'] });
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
@@ -94,13 +107,12 @@ export function checkoutFolder(ref: string, folder: string, cwd: string): string
       { file: 'command line', path: '--base-ref', rule: 'flag.not-found', message: `no such git revision "${ref}"`, severity: 'error' },
     ]);
   }
-  const listed = git(['ls-tree', '--name-only', ref, '--', folder]).toString().trim();
+  const present = folders.filter((f) => git(['ls-tree', '--name-only', ref, '--', f]).toString().trim() !== '');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-base-'));
-  if (!listed) {
-    return tmp;
+  if (present.length > 0) {
+    const tar = git(['archive', '--format=tar', ref, '--', ...present]);
+    execFileSync('tar', ['-x', '-C', tmp], { input: tar, maxBuffer: 1 << 30 });
   }
-  const tar = git(['archive', '--format=tar', ref, '--', folder]);
-  execFileSync('tar', ['-x', '-C', tmp], { input: tar, maxBuffer: 1 << 30 });
   return tmp;
 }
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { KubeObject } from '../../gate/manifest';
 import { main } from '../../scripts/diff';
 import { DIFF_EXIT, diffTrees, exitCode, formatSummary, formatText, SUMMARY_MARKER, unifiedDiff } from '../../synth/diff';
-import { checkoutFolder, readTree, treeFromFolders } from '../../synth/objects';
+import { checkoutFolders, readTree, treeFromFolders } from '../../synth/objects';
 import { synthesize } from '../../synth/pipeline';
 import { tempDir } from '../helpers/temp';
 import { capture, deployment, namespace, pdb, pvc, service, statefulSet, writeTree } from './fixtures';
@@ -193,7 +193,8 @@ describe('diffTrees', () => {
     const d = diffTrees('prod', tree(baseObjects()), tree(after));
     const text = formatText([d], 'dist');
     const lines = text.split('\n');
-    expect(lines[0]).toBe('RISKY: 2 risky change(s):');
+    expect(lines[0]).toBe('diff against dist');
+    expect(lines[2]).toBe('RISKY: 2 risky change(s):');
     expect(text.indexOf('selector.changed')).toBeLessThan(text.indexOf('+ Deployment/db/api'));
     expect(text).toContain('- PersistentVolumeClaim/db/scratch');
     expect(text).toContain('~ Service/db/postgres');
@@ -264,16 +265,16 @@ describe('npm run diff', () => {
   });
 
   test('a fresh synth equals a synth of the same config: exit 0', () => {
-    const result = synthesize({ envs: ['dev', 'dr'], outdir: path.join(t.dir, 'dist') });
+    const result = synthesize({ envs: ['dev', 'dr'], outdir: path.join(t.dir, 'dist'), gitopsRoot: t.dir });
     expect(result.ok).toBe(true);
     const r = run(['--env', 'dev,dr', '--base', path.join(t.dir, 'dist')]);
     expect(r.err).toBe('');
-    expect(r.out).toMatch(/^no changes \(dev, dr against /);
+    expect(r.out).toMatch(/^no changes \(dev, dev gitops, dr, dr gitops against /);
     expect(r.code).toBe(0);
   });
 
   test('a fresh synth against a tree missing a namespace lists it as added', () => {
-    synthesize({ envs: ['staging'], outdir: path.join(t.dir, 'dist') });
+    synthesize({ envs: ['staging'], outdir: path.join(t.dir, 'dist'), gitopsRoot: t.dir });
     fs.rmSync(path.join(t.dir, 'dist', 'staging', 'security'), { recursive: true });
     const r = run(['--env', 'staging', '--base', path.join(t.dir, 'dist')]);
     expect(r.code).toBe(1);
@@ -304,8 +305,8 @@ describe('npm run diff', () => {
     git('init', '-q');
     git('add', 'dist');
     git('commit', '-qm', 'base');
-    const tmp = checkoutFolder('HEAD', 'dist/prod', repo)!;
-    const empty = checkoutFolder('HEAD', 'dist/dev', repo)!;
+    const tmp = checkoutFolders('HEAD', ['dist/prod'], repo);
+    const empty = checkoutFolders('HEAD', ['dist/dev'], repo);
     try {
       expect([...readTree(path.join(tmp, 'dist', 'prod')).values()].map((o) => o.obj.kind).sort()).toEqual([
         'Namespace',

@@ -19,7 +19,7 @@ function workspace(t: { dir: string }): { config: string; dist: string } {
   const dr = fs.readFileSync(path.join(config, 'dr.yaml'), 'utf8').replace(/^dr:$/m, '# Flipped only by npm run failover.\ndr:');
   fs.writeFileSync(path.join(config, 'dr.yaml'), dr);
   const dist = path.join(t.dir, 'dist');
-  expect(synthesize({ envs: ['dr'], outdir: dist, configDir: config }).ok).toBe(true);
+  expect(synthesize({ envs: ['dr'], outdir: dist, configDir: config, gitopsRoot: t.dir }).ok).toBe(true);
   return { config, dist };
 }
 
@@ -44,6 +44,9 @@ describe('npm run failover', () => {
     expect(fs.readFileSync(path.join(config, 'dr.yaml'), 'utf8')).toBe(before.replace('  failover: false', '  failover: true'));
     expect(r.text).toContain('failover: dr: dr.failover: false -> true');
     expect(r.text).toContain(`re-synthesized ${dist}/dr`);
+    // gitops/ is regenerated next to dist/, and its diff shows DR's GitOps objects switched on.
+    expect(r.text).toContain('== dr gitops:');
+    expect(r.text).toContain('spec.suspend: true -> false');
     expect(r.text).toContain('Failover runbook for dr (standby of prod):');
     expect(r.text).toContain('[ ] prod is fenced');
     // The synth now sees a DR environment that is no longer standing by: apps get prod's numbers.

@@ -27,7 +27,7 @@ function workspace(t: { dir: string }): { config: string; dist: string } {
     .replace('chartVersions: {}', 'chartVersions:\n  cert-manager: v1.15.3');
   fs.writeFileSync(path.join(config, 'staging.yaml'), staging);
   const dist = path.join(t.dir, 'dist');
-  expect(synthesize({ envs: [...ENVIRONMENT_NAMES], outdir: dist, configDir: config }).ok).toBe(true);
+  expect(synthesize({ envs: [...ENVIRONMENT_NAMES], outdir: dist, configDir: config, gitopsRoot: t.dir }).ok).toBe(true);
   return { config, dist };
 }
 
