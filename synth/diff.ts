@@ -325,6 +325,9 @@ function pdbRisks(head: ObjectTree, touched: ReadonlySet<string>, risk: RiskFn):
 // ---------------------------------------------------------------------------------------------
 // Line diff
 
+/** Above this many cells (lines x lines of the differing middle) the line alignment is skipped. */
+const MAX_LCS_CELLS = 4_000_000;
+
 /** Unified diff (LCS over lines) with `context` lines around each change; '' when equal. */
 export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, context = 3): string {
   const x = a.split('\n');
@@ -333,26 +336,47 @@ export function unifiedDiff(a: string, b: string, nameA: string, nameB: string, 
     x.pop();
     y.pop();
   }
-  const n = x.length;
-  const m = y.length;
-  // lcs[i][j] = length of the LCS of x[i..] and y[j..], in one flat array.
-  const lcs = new Int32Array((n + 1) * (m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i * (m + 1) + j] = x[i] === y[j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+  const ops: { op: ' ' | '-' | '+'; line: string; ai: number; bi: number }[] = [];
+  // Common head and tail first: most object diffs are a few lines in the middle.
+  let head = 0;
+  while (head < x.length && head < y.length && x[head] === y[head]) {
+    ops.push({ op: ' ', line: x[head], ai: head, bi: head });
+    head++;
+  }
+  let tail = 0;
+  while (tail < x.length - head && tail < y.length - head && x[x.length - 1 - tail] === y[y.length - 1 - tail]) {
+    tail++;
+  }
+  const n = x.length - head - tail;
+  const m = y.length - head - tail;
+  if (n * m > MAX_LCS_CELLS) {
+    // Too big to align line by line (a huge generated object): show the middle as replaced.
+    for (let k = 0; k < n; k++) ops.push({ op: '-', line: x[head + k], ai: head + k, bi: head });
+    for (let k = 0; k < m; k++) ops.push({ op: '+', line: y[head + k], ai: head + n, bi: head + k });
+  } else {
+    // lcs[i][j] = length of the LCS of the middles from i and j on, in one flat array.
+    const xs = x.slice(head, head + n);
+    const ys = y.slice(head, head + m);
+    const lcs = new Int32Array((n + 1) * (m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i * (m + 1) + j] = xs[i] === ys[j] ? lcs[(i + 1) * (m + 1) + j + 1] + 1 : Math.max(lcs[(i + 1) * (m + 1) + j], lcs[i * (m + 1) + j + 1]);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && xs[i] === ys[j]) {
+        ops.push({ op: ' ', line: xs[i], ai: head + i++, bi: head + j++ });
+      } else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) {
+        ops.push({ op: '+', line: ys[j], ai: head + i, bi: head + j++ });
+      } else {
+        ops.push({ op: '-', line: xs[i], ai: head + i++, bi: head + j });
+      }
     }
   }
-  const ops: { op: ' ' | '-' | '+'; line: string; ai: number; bi: number }[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && x[i] === y[j]) {
-      ops.push({ op: ' ', line: x[i], ai: i++, bi: j++ });
-    } else if (j < m && (i === n || lcs[i * (m + 1) + j + 1] >= lcs[(i + 1) * (m + 1) + j])) {
-      ops.push({ op: '+', line: y[j], ai: i, bi: j++ });
-    } else {
-      ops.push({ op: '-', line: x[i], ai: i++, bi: j });
-    }
+  for (let k = 0; k < tail; k++) {
+    ops.push({ op: ' ', line: x[head + n + k], ai: head + n + k, bi: head + m + k });
   }
   // Order each run of changes as all '-' then all '+', like diff(1).
   for (let s = 0; s < ops.length;) {
@@ -445,6 +469,12 @@ export function formatText(diffs: readonly EnvironmentDiff[], against: string): 
   return lines.join('\n');
 }
 
+/** The changed paths, at most five, for a one-line summary. */
+function fieldList(fields: readonly FieldChange[]): string {
+  const paths = fields.map((f) => f.path);
+  return paths.length <= 5 ? paths.join(', ') : `${paths.slice(0, 5).join(', ')} and ${paths.length - 5} more`;
+}
+
 /** Marker that lets CI find and update its own pull-request comment. */
 export const SUMMARY_MARKER = '<!-- manifests-diff -->';
 
@@ -480,7 +510,7 @@ export function formatSummary(diffs: readonly EnvironmentDiff[], against: string
     for (const c of d.changed) {
       body.push(
         '',
-        `<details><summary>changed <code>${c.id}</code>: ${c.fields.map((f) => f.path).join(', ')}</summary>`,
+        `<details><summary>changed <code>${c.id}</code>: ${fieldList(c.fields)}</summary>`,
         '',
         '```diff',
         c.yamlDiff,

@@ -221,6 +221,38 @@ describe('unifiedDiff', () => {
   });
 });
 
+describe('unifiedDiff on many edits', () => {
+  /** The two texts back from a diff with all lines as context. */
+  function sides(d: string): [string, string] {
+    const body = d.split('\n').filter((l) => !l.startsWith('---') && !l.startsWith('+++') && !l.startsWith('@@'));
+    return [
+      body
+        .filter((l) => !l.startsWith('+'))
+        .map((l) => l.slice(1))
+        .join('\n'),
+      body
+        .filter((l) => !l.startsWith('-'))
+        .map((l) => l.slice(1))
+        .join('\n'),
+    ];
+  }
+
+  test('the diff holds both texts, line for line', () => {
+    const a = Array.from({ length: 200 }, (_, i) => `line ${i % 17}`);
+    const b = a.filter((_, i) => i % 7 !== 0).map((l, i) => (i % 11 === 0 ? `${l} changed` : l));
+    b.splice(50, 0, 'inserted', 'inserted too');
+    expect(sides(unifiedDiff(a.join('\n'), b.join('\n'), 'a', 'b', 1e9))).toEqual([a.join('\n'), b.join('\n')]);
+  });
+
+  test('a middle too big to align is shown replaced, head and tail kept', () => {
+    const a = ['same', ...Array.from({ length: 2100 }, (_, i) => `a${i}`), 'end'];
+    const b = ['same', ...Array.from({ length: 2100 }, (_, i) => `b${i}`), 'end'];
+    const d = unifiedDiff(a.join('\n'), b.join('\n'), 'a', 'b', 1e9);
+    expect(sides(d)).toEqual([a.join('\n'), b.join('\n')]);
+    expect(d.split('\n')[3]).toBe(' same');
+  });
+});
+
 describe('npm run diff', () => {
   let t: ReturnType<typeof tempDir>;
   beforeEach(() => {
