@@ -19,7 +19,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
-import { PostgresHA } from '../../constructs/postgres-ha';
+import { PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -43,6 +43,13 @@ function run(
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
+const BACKUP = {
+  endpoint: 'http://minio.storage-minio.svc:9000',
+  bucket: 'postgres-backups',
+  prefix: 'prod',
+  credentialsRemoteKey: 'prod/db-postgres/backup-s3',
+};
+
 /** The manifests of a chart with one PostgresHA, the way the prod chart configures it. */
 function synthesize(): { objects: any[]; cluster: PostgresHA } {
   const app = Testing.app();
@@ -54,12 +61,7 @@ function synthesize(): { objects: any[]; cluster: PostgresHA } {
     resources: Resources.MEDIUM,
     secretStore: { name: 'platform-secrets' },
     pooler: { replicas: 2 },
-    backup: {
-      endpoint: 'http://minio.storage-minio.svc:9000',
-      bucket: 'postgres-backups',
-      prefix: 'prod',
-      credentialsRemoteKey: 'prod/db-postgres/backup-s3',
-    },
+    backup: BACKUP,
     parameters: { statement_timeout: '30s', random_page_cost: 1.1, 'pg_stat_statements.max': 5000 },
   });
   cluster.addTenantSchema('acme');
@@ -138,36 +140,109 @@ describe('PostgresHA against real servers', () => {
     }
   });
 
-  test('patroni --validate-config accepts the rendered patroni.yml', () => {
-    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+  /**
+   * Writes a cluster's rendered patroni.yml with the test-only substitutions and returns the file
+   * and the environment the pod would give Patroni.
+   */
+  function patroniFile(rendered: any[], name: string): { file: string; env: Record<string, string>; config: any } {
+    const config = YAML.parse(configMap(rendered, `${name}-patroni`)['patroni.yml'], { version: '1.1' });
     // Test-only: the image's PostgreSQL 17 binaries and data directory do not exist here.
     config.postgresql.bin_dir = PG_BIN;
-    config.postgresql.data_dir = path.join(root, 'patroni-data');
-    const file = path.join(root, 'patroni.yml');
+    config.postgresql.data_dir = path.join(root, `${name}-data`);
+    const file = path.join(root, `${name}-patroni.yml`);
     fs.writeFileSync(file, YAML.stringify(config, { version: '1.1' }));
-    // The pod's environment (see the StatefulSet), with loopback for the pod IP.
-    const statefulSet = objects.find((o) => o.kind === 'StatefulSet');
+    // The pod's environment (see the StatefulSet), with concrete downward-API values.
+    const statefulSet = rendered.find((o) => o.kind === 'StatefulSet');
     const podEnv: { name: string; value?: string }[] = statefulSet.spec.template.spec.containers[0].env;
     // Patroni rejects loopback connect addresses (other members could not reach them): a pod-like address.
-    const concrete: Record<string, string> = { POD_NAME: 'postgres-0', POD_NAMESPACE: 'db-postgres', POD_IP: '10.42.0.17' };
+    const concrete: Record<string, string> = { POD_NAME: `${name}-0`, POD_NAMESPACE: 'db-postgres', POD_IP: '10.42.0.17' };
     const env: Record<string, string> = {};
     for (const e of podEnv.filter((v) => v.name.startsWith('PATRONI_') && v.value !== undefined)) {
       env[e.name] = e.value!.replace(/\$\((\w+)\)/g, (_, v: string) => concrete[v]);
     }
     // Secrets in the pod come from secretKeyRef; any value does for validation.
     Object.assign(env, { PATRONI_SUPERUSER_PASSWORD: 'x', PATRONI_REPLICATION_PASSWORD: 'x', PATRONI_REWIND_PASSWORD: 'x' });
+    return { file, env, config };
+  }
+
+  function validate(file: string, env: Record<string, string>): { status: number | null; output: string } {
+    const r = spawnSync('patroni', ['--validate-config', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  }
+
+  test('patroni --validate-config accepts the rendered patroni.yml', () => {
+    const { file, env, config } = patroniFile(objects, 'postgres');
     expect(env.PATRONI_NAME).toBe('postgres-0');
     expect(env.PATRONI_POSTGRESQL_CONNECT_ADDRESS).toBe('10.42.0.17:5432');
-    const ok = spawnSync('patroni', ['--validate-config', file], { encoding: 'utf8', env: { ...process.env, ...env } });
-    expect(ok.stderr).toBe('');
-    expect(ok.status).toBe(0);
+    expect(validate(file, env)).toEqual({ status: 0, output: '' });
 
     // Control: the validator does reject a broken config, so the pass above means something.
-    const broken = { ...config, restapi: { listen: 'not-an-address' } };
-    fs.writeFileSync(file, YAML.stringify(broken, { version: '1.1' }));
-    const bad = spawnSync('patroni', ['--validate-config', file], { encoding: 'utf8', env: { ...process.env, ...env } });
+    fs.writeFileSync(file, YAML.stringify({ ...config, restapi: { listen: 'not-an-address' } }, { version: '1.1' }));
+    const bad = validate(file, env);
     expect(bad.status).not.toBe(0);
-    expect(bad.stderr + bad.stdout).toMatch(/restapi\.listen/);
+    expect(bad.output).toMatch(/restapi\.listen/);
+  });
+
+  test('Patroni (PyYAML, YAML 1.1) reads the rendered file exactly as meant: on/off stay strings', () => {
+    const text = configMap(objects, 'postgres-patroni')['patroni.yml'];
+    const file = path.join(root, 'pyyaml.yml');
+    fs.writeFileSync(file, text);
+    const py = spawnSync('python3', ['-c', 'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))', file], { encoding: 'utf8' });
+    expect(py.stderr).toBe('');
+    const parsed = JSON.parse(py.stdout);
+    expect(parsed).toEqual(YAML.parse(text, { version: '1.1' }));
+    expect(parsed.bootstrap.dcs.postgresql.parameters.wal_log_hints).toBe('on');
+    expect(parsed.watchdog.mode).toBe('off');
+  });
+
+  test.each([
+    ['a single dev instance', { instances: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
+    ['a standby of an archive', { backup: BACKUP, standbyOf: StandbySource.archive('postgres', { prefix: 'prod' }) }],
+    ['a standby of a remote primary', { standbyOf: StandbySource.primary('pg.prod.example.com', 5432) }],
+    ['a point-in-time restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } }],
+  ] as [string, Partial<PostgresHAProps>][])('patroni --validate-config accepts %s', (_, props) => {
+    const chart = new Chart(Testing.app(), 'variant', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Variant', { clusterName: 'variant', secretStore: { name: 'platform-secrets' }, ...props });
+    const { file, env } = patroniFile(Testing.synth(chart), 'variant');
+    expect(validate(file, env)).toEqual({ status: 0, output: '' });
+  });
+
+  test('restore and standby commands reach WAL-G with the source prefix and the right arguments (shell quoting)', () => {
+    const chart = new Chart(Testing.app(), 'restore', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Restore', {
+      clusterName: 'restored',
+      secretStore: { name: 'platform-secrets' },
+      backup: { ...BACKUP, bucket: 'postgres-backups' },
+      restoreFrom: { sourceCluster: 'old', sourcePrefix: "weird prefix's", targetTime: '2026-11-26 08:00:00+00' },
+    });
+    const config = YAML.parse(configMap(Testing.synth(chart), 'restored-patroni')['patroni.yml'], { version: '1.1' });
+    // Test-only: a fake wal-g first in PATH records its arguments and WALG_S3_PREFIX.
+    const bin = path.join(root, 'fakebin');
+    const record = path.join(root, 'walg-calls.txt');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, 'wal-g'), `#!/bin/sh\nprintf '%s|%s\\n' "$WALG_S3_PREFIX" "$*" >> ${record}\n`, { mode: 0o755 });
+    const env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
+    // Patroni runs the bootstrap command split like a shell (shlex) and appends --scope/--datadir.
+    const py = spawnSync(
+      'python3',
+      [
+        '-c',
+        'import shlex,subprocess,sys; sys.exit(subprocess.call(shlex.split(sys.argv[1]) + ["--scope=restored", "--datadir=/x"]))',
+        config.bootstrap.walg_restore.command,
+      ],
+      { encoding: 'utf8', env },
+    );
+    expect(py.stderr).toBe('');
+    expect(py.status).toBe(0);
+    // PostgreSQL runs restore_command through /bin/sh after replacing %f and %p.
+    const restore = config.bootstrap.walg_restore.recovery_conf.restore_command
+      .replace('%f', '000000010000000000000001')
+      .replace('%p', 'pg_wal/RECOVERYXLOG');
+    expect(spawnSync('sh', ['-c', restore], { encoding: 'utf8', env }).status).toBe(0);
+    expect(fs.readFileSync(record, 'utf8').trim().split('\n')).toEqual([
+      "s3://postgres-backups/weird prefix's/old|backup-fetch /home/postgres/pgdata/pgroot/data LATEST",
+      "s3://postgres-backups/weird prefix's/old|wal-fetch 000000010000000000000001 pg_wal/RECOVERYXLOG",
+    ]);
   });
 
   test('postgres starts with the rendered parameters and SHOW returns them', () => {
