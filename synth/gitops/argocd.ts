@@ -28,6 +28,8 @@ export const TENANT_NAMESPACE_PREFIX = 'tenant-';
 /** Preview namespaces: `pr-<number>-<component>`. */
 export const PREVIEW_NAMESPACE_PREFIX = 'pr-';
 /** An always-open deny window: no sync at all, not even a manual one. */
+/** Deleting the Application deletes its objects (https://argo-cd.readthedocs.io/en/stable/user-guide/app_deletion/). */
+const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 const DENY_ALL_WINDOW: AppProjectSpecSyncWindows = { kind: 'deny', schedule: '* * * * *', duration: '24h', applications: ['*'], manualSync: false };
 
 /**
@@ -81,7 +83,7 @@ export interface SecretKeyRef {
 }
 
 export interface ApplicationSetTemplate {
-  readonly metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  readonly metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
   readonly spec: ApplicationSpec;
 }
 
@@ -90,6 +92,8 @@ export interface ApplicationSetProps {
   readonly labels: Record<string, string>;
   readonly generators: readonly ApplicationSetGenerator[];
   readonly template: ApplicationSetTemplate;
+  /** Keep an Application's objects when the ApplicationSet deletes it. @default true */
+  readonly preserveResourcesOnDeletion?: boolean;
 }
 
 export class ApplicationSet extends ApiObject {
@@ -106,7 +110,7 @@ export class ApplicationSet extends ApiObject {
         template: { metadata: props.template.metadata, spec: toJson_ApplicationSpec(props.template.spec) },
         // Deleting an ApplicationSet (or a folder) removes Applications, never the workloads of a
         // data service: https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Application-Deletion/
-        syncPolicy: { preserveResourcesOnDeletion: true },
+        syncPolicy: { preserveResourcesOnDeletion: props.preserveResourcesOnDeletion ?? true },
       },
     });
   }
@@ -311,10 +315,13 @@ function previewChart(app: App, config: EnvironmentConfig, pr: PullRequestSource
         },
       },
     ],
+    preserveResourcesOnDeletion: false,
     template: {
       metadata: {
         name: `${env}-pr-{{.number}}-{{.path.basename}}`,
         labels: { ...gitopsLabels(config, '{{.path.basename}}'), [COMPONENT_LABEL]: '{{.path.basename}}', 'receivables.io/preview': 'pr-{{.number}}' },
+        // A closed pull request takes its preview with it: cascade delete, nothing preserved.
+        finalizers: [RESOURCES_FINALIZER],
       },
       spec: {
         project: previewProjectName(env),

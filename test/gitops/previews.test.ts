@@ -87,6 +87,9 @@ test('switched on: one Application per open pull request and component, from the
     expect(projectAllows(project, spec.destination.server, path.basename(spec.source.path))).toBe(false);
     expect(spec.syncPolicy.syncOptions).toContain('FailOnSharedResource=true');
   }
+  // A closed pull request takes its preview with it.
+  expect((appset.spec as any).syncPolicy.preserveResourcesOnDeletion).toBe(false);
+  expect(apps[0].metadata.finalizers).toEqual(['resources-finalizer.argocd.argoproj.io']);
 });
 
 test('two previews never share a namespace, and none lands in a dev namespace (kubectl kustomize)', () => {
