@@ -146,6 +146,9 @@ export class ManifestIndex {
   public readonly namespaces = new Set<string>();
   /** Namespaces any object of the set lives in. */
   public readonly usedNamespaces = new Set<string>();
+  /** `kind` and `kind|namespace` -> manifests, so lookups stay linear in large environments. */
+  private readonly byKind = new Map<string, Manifest[]>();
+  private readonly podsByNamespace = new Map<string, PodTemplate[]>();
 
   constructor(
     public readonly manifests: readonly Manifest[],
@@ -162,15 +165,23 @@ export class ManifestIndex {
       if (m.obj.metadata?.namespace) {
         this.usedNamespaces.add(m.obj.metadata.namespace);
       }
+      for (const key of [m.obj.kind, `${m.obj.kind}|${m.obj.metadata?.namespace ?? ''}`]) {
+        const byKind = this.byKind.get(key) ?? [];
+        byKind.push(m);
+        this.byKind.set(key, byKind);
+      }
       const pod = podTemplateOf(m);
       if (pod) {
         this.pods.push(pod);
+        const inNs = this.podsByNamespace.get(pod.namespace ?? '') ?? [];
+        inNs.push(pod);
+        this.podsByNamespace.set(pod.namespace ?? '', inNs);
       }
     }
   }
 
   public ofKind(kind: string, namespace?: string): Manifest[] {
-    return this.manifests.filter((m) => m.obj.kind === kind && (namespace === undefined || m.obj.metadata?.namespace === namespace));
+    return this.byKind.get(namespace === undefined ? kind : `${kind}|${namespace}`) ?? [];
   }
 
   public find(kind: string, namespace: string | undefined, name: string): Manifest | undefined {
@@ -178,7 +189,7 @@ export class ManifestIndex {
   }
 
   public podsIn(namespace: string | undefined): PodTemplate[] {
-    return this.pods.filter((p) => p.namespace === namespace);
+    return this.podsByNamespace.get(namespace ?? '') ?? [];
   }
 
   /** The replicas a scalable workload runs at: spec.replicas, or an autoscaler's minimum. */

@@ -11,10 +11,9 @@ const NS_LABEL = 'kubernetes.io/metadata.name';
  * allows including DNS. Pods in namespaces we do not create must at least be isolated by some policy.
  */
 export function checkNetworkIsolation(index: ManifestIndex, report: (f: Finding) => void): void {
-  const policies = index.ofKind('NetworkPolicy');
   for (const ns of index.ofKind('Namespace')) {
     const name = ns.obj.metadata?.name;
-    const inNs = policies.filter((p) => p.obj.metadata?.namespace === name).map((p) => (p.obj as any).spec ?? {});
+    const inNs = index.ofKind('NetworkPolicy', name).map((p) => (p.obj as any).spec ?? {});
     const selectsAll = (s: any): boolean =>
       !s.podSelector || (Object.keys(s.podSelector.matchLabels ?? {}).length === 0 && (s.podSelector.matchExpressions ?? []).length === 0);
     const denyIngress = inNs.some((s) => selectsAll(s) && (s.policyTypes ?? ['Ingress']).includes('Ingress') && (s.ingress ?? []).length === 0);
@@ -45,9 +44,7 @@ export function checkNetworkIsolation(index: ManifestIndex, report: (f: Finding)
     if (pod.namespace && index.namespaces.has(pod.namespace)) {
       continue;
     }
-    const covering = policies.filter(
-      (p) => p.obj.metadata?.namespace === pod.namespace && selectorMatches((p.obj as any).spec?.podSelector ?? {}, pod.labels),
-    );
+    const covering = index.ofKind('NetworkPolicy', pod.namespace ?? '').filter((p) => selectorMatches((p.obj as any).spec?.podSelector ?? {}, pod.labels));
     const types = new Set(covering.flatMap((p) => (p.obj as any).spec?.policyTypes ?? ['Ingress']));
     if (!types.has('Ingress') || !types.has('Egress')) {
       report({

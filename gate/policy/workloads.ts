@@ -121,7 +121,6 @@ export function imagePinCounts(index: ManifestIndex): { digest: number; tag: num
 
 /** More than one replica: a PDB that allows evictions, plus anti-affinity or topology spread. */
 export function checkAvailability(index: ManifestIndex, report: (f: Finding) => void): void {
-  const pdbs = index.ofKind('PodDisruptionBudget');
   for (const pod of index.pods) {
     const replicas = index.replicasOf(pod.manifest);
     const m = pod.manifest;
@@ -129,10 +128,9 @@ export function checkAvailability(index: ManifestIndex, report: (f: Finding) => 
     if (replicas === undefined || replicas <= 1) {
       continue;
     }
-    const covering = pdbs.filter(
-      (p) =>
-        p.obj.metadata?.namespace === pod.namespace && (p.obj as any).spec?.selector && selectorMatches((p.obj as any).spec.selector, pod.labels),
-    );
+    const covering = index
+      .ofKind('PodDisruptionBudget', pod.namespace ?? '')
+      .filter((p) => (p.obj as any).spec?.selector && selectorMatches((p.obj as any).spec.selector, pod.labels));
     if (covering.length === 0) {
       f(
         'spec.replicas',
@@ -164,7 +162,7 @@ export function checkAvailability(index: ManifestIndex, report: (f: Finding) => 
       );
     }
   }
-  for (const p of pdbs) {
+  for (const p of index.ofKind('PodDisruptionBudget')) {
     const spec = (p.obj as any).spec ?? {};
     if (spec.maxUnavailable === undefined && spec.minAvailable === undefined) {
       report({

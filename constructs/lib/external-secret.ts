@@ -1,0 +1,62 @@
+import { Construct } from 'constructs';
+import {
+  ExternalSecret,
+  ExternalSecretSpecSecretStoreRefKind,
+  ExternalSecretSpecTargetCreationPolicy,
+  ExternalSecretSpecTargetDeletionPolicy,
+} from '../../imports/external-secrets-external-secrets.io';
+
+/** The External Secrets Operator store a secret is read from. */
+export interface SecretStoreRef {
+  readonly name: string;
+  /** @default 'ClusterSecretStore' */
+  readonly kind?: 'ClusterSecretStore' | 'SecretStore';
+}
+
+/** One key of the Kubernetes Secret, and where it comes from in the external store. */
+export interface SecretKeyMapping {
+  /** Key in the Kubernetes Secret. */
+  readonly secretKey: string;
+  /** Key (path) in the external store. */
+  readonly remoteKey: string;
+  /** Property inside a JSON value of the remote key. @default - the whole value */
+  readonly property?: string;
+}
+
+export interface ManagedSecretProps {
+  /** Name of the Kubernetes Secret the operator creates (and of the ExternalSecret). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly store: SecretStoreRef;
+  readonly keys: readonly SecretKeyMapping[];
+  /** How often the operator re-reads the store. @default '1h' */
+  readonly refreshInterval?: string;
+}
+
+/**
+ * A Secret that never appears in git: an ExternalSecret that the External Secrets Operator
+ * resolves in the cluster. The Secret is owned by the ExternalSecret and kept on deletion of the
+ * ExternalSecret (`deletionPolicy: Retain`), so a bad sync never deletes credentials in use.
+ */
+export function managedSecret(scope: Construct, id: string, props: ManagedSecretProps): ExternalSecret {
+  return new ExternalSecret(scope, id, {
+    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+    spec: {
+      refreshInterval: props.refreshInterval ?? '1h',
+      secretStoreRef: {
+        name: props.store.name,
+        kind: props.store.kind === 'SecretStore' ? ExternalSecretSpecSecretStoreRefKind.SECRET_STORE : ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE,
+      },
+      target: {
+        name: props.name,
+        creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
+        deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+      },
+      data: props.keys.map((k) => ({
+        secretKey: k.secretKey,
+        remoteRef: { key: k.remoteKey, ...(k.property ? { property: k.property } : {}) },
+      })),
+    },
+  });
+}

@@ -1,0 +1,18 @@
+import { ApiObject } from 'cdk8s';
+import { ANNOTATION_DOMAIN } from './labels';
+
+/**
+ * The annotation that exempts one object from a policy-gate rule. Its value holds one
+ * `<rule-id>: <reason>` entry per line; an entry without a reason is itself an error.
+ */
+export const EXEMPT_ANNOTATION = `policy.${ANNOTATION_DOMAIN}/exempt`;
+
+/** Exempts `obj` from `ruleId`, with the reason a reviewer will read in the synth summary. */
+export function exemptFromPolicy(obj: ApiObject, ruleId: string, reason: string): void {
+  if (!reason.trim()) {
+    throw new Error(`${obj.node.path}: an exemption from ${ruleId} needs a reason`);
+  }
+  const existing = (obj.metadata.toJson().annotations as Record<string, string> | undefined)?.[EXEMPT_ANNOTATION];
+  const entry = `${ruleId}: ${reason.trim()}`;
+  obj.metadata.addAnnotation(EXEMPT_ANNOTATION, existing ? `${existing}\n${entry}` : entry);
+}
