@@ -4,6 +4,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { describeAjvErrors, AjvFinding } from './ajv-errors';
 import { projectRoot } from './paths';
+import { dedupeSchema } from './schema-dedupe';
 
 /**
  * Strict schema validation of Kubernetes objects, like `kubeconform -strict`: the Kubernetes 1.28
@@ -217,7 +218,9 @@ export class SchemaRegistry {
     props.kind = { type: 'string' };
     props.metadata = { $ref: `${K8S_ID}#/definitions/${OBJECT_META}` };
     strictify(schema);
-    return schema;
+    // CRDs repeat large subschemas (ApplicationSet embeds the Application spec per generator):
+    // sharing them keeps ajv's compile time in the tens of milliseconds.
+    return dedupeSchema(schema).schema;
   }
 }
 
