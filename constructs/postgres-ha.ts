@@ -64,6 +64,13 @@ export const DEFAULT_BACKUP_S3_PORT = 9000;
 
 /** Label Patroni sets on each pod: `primary` (Patroni >= 4; `master` before) or `replica`. */
 export const PATRONI_ROLE_LABEL = 'role';
+/** The port every PostgreSQL Service (leader, replica, members, pooler) exposes. */
+const POSTGRES_SERVICE_PORT: k8s.ServicePort = {
+  name: 'postgresql',
+  port: POSTGRES_PORT,
+  targetPort: k8s.IntOrString.fromNumber(POSTGRES_PORT),
+  protocol: 'TCP',
+};
 const METRICS_SERVICE_LABEL = `postgres.${ANNOTATION_DOMAIN}/metrics`;
 const APP_NAME = 'postgresql';
 
@@ -294,8 +301,7 @@ export class PostgresHA extends Construct {
   public readonly poolerPeer: INetworkPeer;
   public readonly statefulSet: k8s.KubeStatefulSet;
 
-  private readonly labelsFor: (component: string) => Record<string, string>;
-  private readonly selectorFor: (component: string) => Record<string, string>;
+  private readonly partOf?: string;
   private readonly sqlConfigMap?: k8s.KubeConfigMap;
   private readonly sqlFiles: Record<string, string> = {};
   private readonly image: string;
@@ -306,186 +312,15 @@ export class PostgresHA extends Construct {
 
   constructor(scope: Construct, id: string, props: PostgresHAProps) {
     super(scope, id);
-    const check = new PropChecks(this);
-    const namespace = props.namespace ?? Chart.of(this).namespace;
-    check.that(!!namespace, 'namespace', 'must be set on the props or the chart', namespace);
-    const clusterName = props.clusterName ?? id.toLowerCase();
-    // Room for the longest derived name, `<cluster>-logical-backup` (63 - 15).
-    check.dnsLabel(clusterName, 'clusterName', 40);
-    const instances = props.instances ?? 3;
-    check.integer(instances, 'instances', 1, 9);
-    check.that(
-      instances !== 1 || props.allowSingleInstance === true,
-      'instances',
-      'must be at least 2 for failover; a single instance needs allowSingleInstance: true (development only)',
-      instances,
-    );
-    check.that(
-      instances !== 2 || !props.synchronousMode,
-      'synchronousMode',
-      'needs at least 3 instances: with 2, losing the replica blocks every write (or silently drops to async)',
-      props.synchronousMode,
-    );
-    check.that(
-      instances !== 1 || !props.synchronousMode,
-      'synchronousMode',
-      'needs at least 3 instances: a single instance has no standby',
-      props.synchronousMode,
-    );
-    const image = props.image ?? DEFAULT_POSTGRES_IMAGE;
-    check.pinnedImage(image, 'image');
-    check.pinnedImage(props.exporterImage, 'exporterImage');
-    check.pinnedImage(props.pooler?.image, 'pooler.image');
-    const postgresVersion = props.postgresVersion ?? 17;
-    check.integer(postgresVersion, 'postgresVersion', 13, 18);
-    const resources = props.resources ?? Resources.LARGE;
-    const maxConnections = props.maxConnections ?? 100;
-    check.integer(maxConnections, 'maxConnections', 25, 10000);
-    const storage = props.storage ?? Size.gibibytes(20);
-    check.that(storage.toGibibytes({ rounding: 1 }) >= 1, 'storage', 'must be at least 1Gi', `${storage.toMebibytes()}Mi`);
-
-    const defaults = defaultTunedSettings(resources.memoryLimitBytes, maxConnections);
-    const tuned: TunedSettings = {
-      maxConnections,
-      sharedBuffers: props.sharedBuffers ?? defaults.sharedBuffers,
-      effectiveCacheSize: props.effectiveCacheSize ?? defaults.effectiveCacheSize,
-      workMem: props.workMem ?? defaults.workMem,
-      maintenanceWorkMem: props.maintenanceWorkMem ?? defaults.maintenanceWorkMem,
-      maxWalSize: props.maxWalSize ?? defaults.maxWalSize,
-      minWalSize: props.minWalSize ?? defaults.minWalSize,
-      walKeepSize: props.walKeepSize ?? defaults.walKeepSize,
-    };
-    for (const field of [
-      'sharedBuffers',
-      'effectiveCacheSize',
-      'workMem',
-      'maintenanceWorkMem',
-      'maxWalSize',
-      'minWalSize',
-      'walKeepSize',
-    ] as const) {
-      check.that(!Number.isNaN(parsePgMemory(tuned[field])), field, 'must be a PostgreSQL memory size with a unit (kB, MB, GB, TB)', tuned[field]);
-    }
-    const sharedBytes = parsePgMemory(tuned.sharedBuffers);
-    check.that(
-      Number.isNaN(sharedBytes) || sharedBytes <= resources.memoryLimitBytes / 2,
-      'sharedBuffers',
-      `must be at most half the memory limit (${resources.memoryLimit}), or the kernel kills the pod under load`,
-      tuned.sharedBuffers,
-    );
-    check.that(
-      Number.isNaN(parsePgMemory(tuned.minWalSize)) ||
-        Number.isNaN(parsePgMemory(tuned.maxWalSize)) ||
-        parsePgMemory(tuned.minWalSize) <= parsePgMemory(tuned.maxWalSize),
-      'minWalSize',
-      `must not exceed maxWalSize (${tuned.maxWalSize})`,
-      tuned.minWalSize,
-    );
-    for (const p of checkParameters(props.parameters ?? {})) {
-      check.that(false, `parameters.${p.name}`, p.rule, p.value);
-    }
-
-    const pooler = props.pooler ?? {};
-    const poolerReplicas = pooler.replicas ?? 2;
-    check.integer(poolerReplicas, 'pooler.replicas', 1, 20);
-    // Connections kept outside the pooler: superuser_reserved_connections (3), replication and admin jobs.
-    const reserved = 20;
-    const maxDbConnections = pooler.maxDbConnections ?? Math.max(1, Math.floor((maxConnections - reserved) / poolerReplicas));
-    const defaultPoolSize = pooler.defaultPoolSize ?? Math.min(20, maxDbConnections);
-    const minPoolSize = pooler.minPoolSize ?? 0;
-    const reservePoolSize = pooler.reservePoolSize ?? 5;
-    const maxClientConnections = pooler.maxClientConnections ?? 1000;
-    const maxPreparedStatements = pooler.maxPreparedStatements ?? 200;
-    check.integer(maxDbConnections, 'pooler.maxDbConnections', 1, 10000);
-    check.that(
-      !Number.isInteger(maxDbConnections) || poolerReplicas * maxDbConnections + reserved <= maxConnections,
-      'pooler.maxDbConnections',
-      `times pooler.replicas (${poolerReplicas}) plus ${reserved} reserved connections must fit in maxConnections (${maxConnections})`,
-      maxDbConnections,
-    );
-    check.integer(defaultPoolSize, 'pooler.defaultPoolSize', 1, 10000);
-    check.that(
-      defaultPoolSize <= maxDbConnections,
-      'pooler.defaultPoolSize',
-      `must not exceed pooler.maxDbConnections (${maxDbConnections})`,
-      defaultPoolSize,
-    );
-    check.integer(minPoolSize, 'pooler.minPoolSize', 0, 10000);
-    check.that(minPoolSize <= defaultPoolSize, 'pooler.minPoolSize', `must not exceed pooler.defaultPoolSize (${defaultPoolSize})`, minPoolSize);
-    check.integer(reservePoolSize, 'pooler.reservePoolSize', 0, 1000);
-    check.integer(maxClientConnections, 'pooler.maxClientConnections', 1, 100000);
-    check.integer(maxPreparedStatements, 'pooler.maxPreparedStatements', 0, 10000);
-
-    const database = props.database ?? 'app';
-    const owner = props.databaseOwner ?? 'app';
-    check.that(isSqlName(database), 'database', 'must be a lower-case SQL name: a letter, then letters, digits or _ (at most 63)', database);
-    check.that(isSqlName(owner), 'databaseOwner', 'must be a lower-case SQL name: a letter, then letters, digits or _ (at most 63)', owner);
-    check.that(
-      !(Object.values(ROLES) as string[]).includes(owner),
-      'databaseOwner',
-      `must not be a role the cluster uses itself (${Object.values(ROLES).join(', ')})`,
-      owner,
-    );
-
-    const backup = props.backup;
-    if (backup) {
-      check.that(
-        /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(backup.endpoint),
-        'backup.endpoint',
-        'must be an http(s) URL of host and port',
-        backup.endpoint,
-      );
-      check.that(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backup.bucket), 'backup.bucket', 'must be an S3 bucket name', backup.bucket);
-      check.that(isCron(backup.baseBackupSchedule), 'backup.baseBackupSchedule', 'must be a 5-field cron expression', backup.baseBackupSchedule);
-      check.that(
-        isCron(backup.logicalBackupSchedule),
-        'backup.logicalBackupSchedule',
-        'must be a 5-field cron expression',
-        backup.logicalBackupSchedule,
-      );
-      check.integer(backup.baseBackupRetention, 'backup.baseBackupRetention', 1, 365);
-      check.integer(backup.logicalBackupRetentionDays, 'backup.logicalBackupRetentionDays', 1, 3650);
-      check.that(
-        !!backup.credentialsRemoteKey?.trim(),
-        'backup.credentialsRemoteKey',
-        'must name the secret-store key with the S3 credentials',
-        backup.credentialsRemoteKey,
-      );
-    }
-    check.that(!props.restoreFrom || !!backup, 'restoreFrom', 'needs backup: the store to restore from', props.restoreFrom);
-    check.that(
-      !(props.standbyOf?.archiveOf && !backup),
-      'standbyOf',
-      'archive standby needs backup: the store to read the archive from',
-      props.standbyOf?.archiveOf,
-    );
-    check.that(!(props.standbyOf && props.restoreFrom), 'restoreFrom', 'cannot be combined with standbyOf', props.restoreFrom);
-    check.that(!(props.standbyOf && props.promote), 'promote', 'cannot be combined with standbyOf: promotion ends the standby', props.promote);
-    check.that(
-      !props.restoreFrom?.targetTime || !Number.isNaN(Date.parse(props.restoreFrom.targetTime)),
-      'restoreFrom.targetTime',
-      'must be a timestamp such as 2026-11-26 08:00:00+00',
-      props.restoreFrom?.targetTime,
-    );
-    if (props.restoreFrom) {
-      check.dnsLabel(props.restoreFrom.sourceCluster, 'restoreFrom.sourceCluster');
-      check.that(
-        props.restoreFrom.sourceCluster !== clusterName || (props.restoreFrom.sourcePrefix ?? backup?.prefix) !== backup?.prefix,
-        'restoreFrom.sourceCluster',
-        'must differ from clusterName (or use another sourcePrefix): the restored cluster must not archive into its source',
-        props.restoreFrom.sourceCluster,
-      );
-    }
-    const grace = props.terminationGracePeriod ?? Duration.minutes(5);
-    check.that(grace.toSeconds() >= 30, 'terminationGracePeriod', 'must be at least 30s for a clean shutdown', `${grace.toSeconds()}s`);
-    check.throwIfAny();
+    const resolved = resolveProps(this, id, props);
+    const { namespace, clusterName, instances, image, postgresVersion, resources, storage, tuned, database, owner, backup, grace } = resolved;
 
     if (instances === 1) {
       this.node.addMetadata('warning', `${this.node.path}: a single PostgreSQL instance has no failover; use it for development only`);
     }
 
     this.clusterName = clusterName;
-    this.namespace = namespace!;
+    this.namespace = namespace;
     this.instances = instances;
     this.image = image;
     this.database = database;
@@ -498,24 +333,11 @@ export class PostgresHA extends Construct {
     this.credentialsSecret = `${clusterName}-credentials`;
     this.secretName = `${clusterName}-app`;
     const ns = this.namespace;
-    const identity = (component: string, version?: string): WorkloadIdentity => ({
-      name: APP_NAME,
-      instance: clusterName,
-      component,
-      version,
-      partOf: props.partOf,
-    });
-    this.labelsFor = (component) => standardLabels(identity(component));
-    this.selectorFor = (component) => selectorLabels(identity(component));
+    this.partOf = props.partOf;
     const dbSelector = this.selectorFor('database');
-    const dbLabels = standardLabels(identity('database', imageVersion(image)));
+    const dbLabels = standardLabels(this.identity('database', imageVersion(image)));
     this.peer = { peerNamespace: ns, peerSelector: dbSelector };
     this.poolerPeer = { peerNamespace: ns, peerSelector: this.selectorFor('pooler') };
-    const meta = (name: string, component = 'database', extra: Record<string, string> = {}): k8s.ObjectMeta => ({
-      name,
-      namespace: ns,
-      labels: { ...this.labelsFor(component), ...extra },
-    });
 
     // --- Secrets (ExternalSecrets only; nothing secret is in git) ---------------------------------
     const remote = (secretKey: string, property: string): { secretKey: string; remoteKey: string; property: string } => ({
@@ -616,15 +438,15 @@ export class PostgresHA extends Construct {
     }
     const patroniConfigMap = `${clusterName}-patroni`;
     new k8s.KubeConfigMap(this, 'PatroniConfig', {
-      metadata: meta(patroniConfigMap),
+      metadata: this.meta(patroniConfigMap),
       data: { 'patroni.yml': renderPatroniYaml(patroni) },
     });
 
     // --- RBAC: what Patroni's Kubernetes DCS with use_endpoints needs, nothing more ---------------
     const serviceAccount = `${clusterName}-patroni`;
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(serviceAccount), automountServiceAccountToken: true });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: this.meta(serviceAccount), automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'Role', {
-      metadata: meta(serviceAccount),
+      metadata: this.meta(serviceAccount),
       rules: [
         // Leader lock and cluster config live in annotations of `<scope>` and `<scope>-config` Endpoints.
         { apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
@@ -635,24 +457,19 @@ export class PostgresHA extends Construct {
       ],
     });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
-      metadata: meta(serviceAccount),
+      metadata: this.meta(serviceAccount),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: serviceAccount },
       subjects: [{ kind: 'ServiceAccount', name: serviceAccount, namespace: ns }],
     });
 
     // --- Services ------------------------------------------------------------------------------
-    const pgPort: k8s.ServicePort = {
-      name: 'postgresql',
-      port: POSTGRES_PORT,
-      targetPort: k8s.IntOrString.fromNumber(POSTGRES_PORT),
-      protocol: 'TCP',
-    };
+    const pgPort = POSTGRES_SERVICE_PORT;
     // Leader: no selector. Patroni writes the leader's address into the same-named Endpoints, in the
     // same API call that renews the leader lock, so the Service never points at two primaries. The
     // Endpoints are not in git: a GitOps controller would reset them to empty on every sync.
-    new k8s.KubeService(this, 'LeaderService', { metadata: meta(clusterName), spec: { type: 'ClusterIP', ports: [pgPort] } });
+    new k8s.KubeService(this, 'LeaderService', { metadata: this.meta(clusterName), spec: { type: 'ClusterIP', ports: [pgPort] } });
     const replicaService = new k8s.KubeService(this, 'ReplicaService', {
-      metadata: meta(`${clusterName}-replica`),
+      metadata: this.meta(`${clusterName}-replica`),
       spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: 'replica' }, ports: [pgPort] },
     });
     exemptFromPolicy(
@@ -662,11 +479,11 @@ export class PostgresHA extends Construct {
     );
     // Patroni keeps the cluster configuration in the `<scope>-config` Endpoints; without a Service of
     // that name the endpoints controller garbage-collects it (patroni kubernetes/patroni_k8s.yaml).
-    new k8s.KubeService(this, 'ConfigService', { metadata: meta(`${clusterName}-config`), spec: { clusterIp: 'None' } });
+    new k8s.KubeService(this, 'ConfigService', { metadata: this.meta(`${clusterName}-config`), spec: { clusterIp: 'None' } });
     const metrics = props.metrics ?? true;
     const membersService = `${clusterName}-members`;
     new k8s.KubeService(this, 'MembersService', {
-      metadata: meta(membersService, 'database', metrics ? { [METRICS_SERVICE_LABEL]: 'true' } : {}),
+      metadata: this.meta(membersService, 'database', metrics ? { [METRICS_SERVICE_LABEL]: 'true' } : {}),
       spec: {
         clusterIp: 'None',
         // Members must resolve each other while they bootstrap, before they are ready.
@@ -753,7 +570,7 @@ export class PostgresHA extends Construct {
     }
     const spread = spreadReplicas(dbSelector, { requireDistinctNodes: true, acrossZones: props.spreadAcrossZones });
     this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { ...meta(clusterName), labels: dbLabels },
+      metadata: { ...this.meta(clusterName), labels: dbLabels },
       spec: {
         replicas: instances,
         serviceName: membersService,
@@ -809,11 +626,61 @@ export class PostgresHA extends Construct {
       });
     }
 
-    // --- PgBouncer ------------------------------------------------------------------------------
+    this.addPooler(props, resolved, poolerAuthSecret);
+
+    // --- Admin Jobs (roles, database, tenants) --------------------------------------------------
+    if (!this.standby) {
+      // A standby is read-only: its roles and schemas arrive by replication from the primary.
+      this.sqlConfigMap = new k8s.KubeConfigMap(this, 'Sql', { metadata: this.meta(`${clusterName}-sql`, 'admin'), data: this.sqlFiles });
+      this.addSqlJob('bootstrap', bootstrapSql({ database, owner }));
+    }
+    if (props.promote) {
+      this.addPromoteJob(serviceAccount, patroniConfigMap, downward);
+    }
+
+    // --- Backups --------------------------------------------------------------------------------
+    if (backup && !this.standby) {
+      this.addBackupJobs(backup, s3Env);
+    }
+
+    this.addNetworkPolicies(props, backup, metrics);
+  }
+
+  private identity(component: string, version?: string): WorkloadIdentity {
+    return { name: APP_NAME, instance: this.clusterName, component, version, partOf: this.partOf };
+  }
+
+  /** Recommended labels of one component (database, pooler, admin, backup). */
+  private labelsFor(component: string): Record<string, string> {
+    return standardLabels(this.identity(component));
+  }
+
+  private selectorFor(component: string): Record<string, string> {
+    return selectorLabels(this.identity(component));
+  }
+
+  private meta(name: string, component = 'database', extra: Record<string, string> = {}): k8s.ObjectMeta {
+    return { name, namespace: this.namespace, labels: { ...this.labelsFor(component), ...extra } };
+  }
+
+  /** PgBouncer in front of the leader Service: config, Deployment, Service, PDB. */
+  private addPooler(props: PostgresHAProps, resolved: ResolvedProps, poolerAuthSecret: string): void {
+    const {
+      clusterName,
+      pooler,
+      poolerReplicas,
+      maxClientConnections,
+      defaultPoolSize,
+      minPoolSize,
+      reservePoolSize,
+      maxDbConnections,
+      maxPreparedStatements,
+    } = resolved;
+    const ns = this.namespace;
     const poolerName = `${clusterName}-pooler`;
     const poolerSelector = this.selectorFor('pooler');
     const poolerImage = pooler.image ?? DEFAULT_PGBOUNCER_IMAGE;
-    const poolerLabels = standardLabels(identity('pooler', imageVersion(poolerImage)));
+    const poolerLabels = standardLabels(this.identity('pooler', imageVersion(poolerImage)));
     const ini = pgbouncerIni({
       host: this.primaryHost,
       port: POSTGRES_PORT,
@@ -826,14 +693,14 @@ export class PostgresHA extends Construct {
       maxPreparedStatements,
       authFile: '/etc/pgbouncer/auth/userlist.txt',
     });
-    new k8s.KubeConfigMap(this, 'PoolerConfig', { metadata: meta(poolerName, 'pooler'), data: { 'pgbouncer.ini': ini } });
+    new k8s.KubeConfigMap(this, 'PoolerConfig', { metadata: this.meta(poolerName, 'pooler'), data: { 'pgbouncer.ini': ini } });
     const tcp = (port: number, extra: Partial<k8s.Probe>): k8s.Probe => ({
       tcpSocket: { port: k8s.IntOrString.fromNumber(port) },
       timeoutSeconds: 3,
       ...extra,
     });
     new k8s.KubeDeployment(this, 'Pooler', {
-      metadata: { ...meta(poolerName, 'pooler'), labels: poolerLabels },
+      metadata: { ...this.meta(poolerName, 'pooler'), labels: poolerLabels },
       spec: {
         replicas: poolerReplicas,
         selector: { matchLabels: poolerSelector },
@@ -880,8 +747,8 @@ export class PostgresHA extends Construct {
       },
     });
     new k8s.KubeService(this, 'PoolerService', {
-      metadata: meta(poolerName, 'pooler'),
-      spec: { type: 'ClusterIP', selector: poolerSelector, ports: [pgPort] },
+      metadata: this.meta(poolerName, 'pooler'),
+      spec: { type: 'ClusterIP', selector: poolerSelector, ports: [POSTGRES_SERVICE_PORT] },
     });
     if (poolerReplicas > 1) {
       disruptionBudget(this, 'PoolerDisruptionBudget', {
@@ -891,23 +758,14 @@ export class PostgresHA extends Construct {
         selector: poolerSelector,
       });
     }
+  }
 
-    // --- Admin Jobs (roles, database, tenants) --------------------------------------------------
-    if (!this.standby) {
-      // A standby is read-only: its roles and schemas arrive by replication from the primary.
-      this.sqlConfigMap = new k8s.KubeConfigMap(this, 'Sql', { metadata: meta(`${clusterName}-sql`, 'admin'), data: this.sqlFiles });
-      this.addSqlJob('bootstrap', bootstrapSql({ database, owner }));
-    }
-    if (props.promote) {
-      this.addPromoteJob(serviceAccount, patroniConfigMap, downward);
-    }
-
-    // --- Backups --------------------------------------------------------------------------------
-    if (backup && !this.standby) {
-      this.addBackupJobs(backup, s3Env);
-    }
-
-    // --- Network: closed by the namespace's default-deny; these are the only ways in and out ------
+  /** Closed by the namespace's default-deny: these are the only ways in and out. */
+  private addNetworkPolicies(props: PostgresHAProps, backup: PostgresBackupProps | undefined, metrics: boolean): void {
+    const clusterName = this.clusterName;
+    const dbSelector = this.selectorFor('database');
+    const poolerSelector = this.selectorFor('pooler');
+    const poolerName = `${clusterName}-pooler`;
     const adminSelector = this.selectorFor('admin');
     const backupSelector = this.selectorFor('backup');
     const local = (selector: Record<string, string>): k8s.NetworkPolicyPeer => ({ podSelector: { matchLabels: { ...selector } } });
@@ -918,7 +776,7 @@ export class PostgresHA extends Construct {
       ...(backup && !this.standby ? [local(backupSelector)] : []),
     ];
     new k8s.KubeNetworkPolicy(this, 'DatabaseIngress', {
-      metadata: meta(`${clusterName}-ingress`),
+      metadata: this.meta(`${clusterName}-ingress`),
       spec: {
         podSelector: { matchLabels: dbSelector },
         policyTypes: ['Ingress'],
@@ -950,11 +808,11 @@ export class PostgresHA extends Construct {
       dbEgress.push({ ports: ports(props.standbyOf.remote.port) });
     }
     new k8s.KubeNetworkPolicy(this, 'DatabaseEgress', {
-      metadata: meta(`${clusterName}-egress`),
+      metadata: this.meta(`${clusterName}-egress`),
       spec: { podSelector: { matchLabels: dbSelector }, policyTypes: ['Egress'], egress: dbEgress },
     });
     new k8s.KubeNetworkPolicy(this, 'PoolerEgress', {
-      metadata: meta(`${poolerName}-egress`, 'pooler'),
+      metadata: this.meta(`${poolerName}-egress`, 'pooler'),
       spec: {
         podSelector: { matchLabels: poolerSelector },
         policyTypes: ['Egress'],
@@ -963,7 +821,7 @@ export class PostgresHA extends Construct {
     });
     if (!this.standby || props.promote) {
       new k8s.KubeNetworkPolicy(this, 'AdminEgress', {
-        metadata: meta(`${clusterName}-admin-egress`, 'admin'),
+        metadata: this.meta(`${clusterName}-admin-egress`, 'admin'),
         spec: {
           podSelector: { matchLabels: adminSelector },
           policyTypes: ['Egress'],
@@ -973,7 +831,7 @@ export class PostgresHA extends Construct {
     }
     if (backup && !this.standby) {
       new k8s.KubeNetworkPolicy(this, 'BackupEgress', {
-        metadata: meta(`${clusterName}-backup-egress`, 'backup'),
+        metadata: this.meta(`${clusterName}-backup-egress`, 'backup'),
         spec: {
           podSelector: { matchLabels: backupSelector },
           policyTypes: ['Egress'],
@@ -1215,6 +1073,221 @@ export class PostgresHA extends Construct {
       '20Gi',
     );
   }
+}
+
+/** Props with their defaults applied, after every check passed. */
+interface ResolvedProps {
+  readonly namespace: string;
+  readonly clusterName: string;
+  readonly instances: number;
+  readonly image: string;
+  readonly postgresVersion: number;
+  readonly resources: Resources;
+  readonly storage: Size;
+  readonly tuned: TunedSettings;
+  readonly pooler: PostgresPoolerProps;
+  readonly poolerReplicas: number;
+  readonly maxDbConnections: number;
+  readonly defaultPoolSize: number;
+  readonly minPoolSize: number;
+  readonly reservePoolSize: number;
+  readonly maxClientConnections: number;
+  readonly maxPreparedStatements: number;
+  readonly database: string;
+  readonly owner: string;
+  readonly backup?: PostgresBackupProps;
+  readonly grace: Duration;
+}
+
+/** Applies defaults and checks every prop; throws one PropValidationError listing all problems. */
+function resolveProps(scope: Construct, id: string, props: PostgresHAProps): ResolvedProps {
+  const check = new PropChecks(scope);
+  const namespace = props.namespace ?? Chart.of(scope).namespace;
+  check.that(!!namespace, 'namespace', 'must be set on the props or the chart', namespace);
+  const clusterName = props.clusterName ?? id.toLowerCase();
+  // Room for the longest derived name, `<cluster>-logical-backup` (63 - 15).
+  check.dnsLabel(clusterName, 'clusterName', 40);
+  const instances = props.instances ?? 3;
+  check.integer(instances, 'instances', 1, 9);
+  check.that(
+    instances !== 1 || props.allowSingleInstance === true,
+    'instances',
+    'must be at least 2 for failover; a single instance needs allowSingleInstance: true (development only)',
+    instances,
+  );
+  check.that(
+    instances !== 2 || !props.synchronousMode,
+    'synchronousMode',
+    'needs at least 3 instances: with 2, losing the replica blocks every write (or silently drops to async)',
+    props.synchronousMode,
+  );
+  check.that(
+    instances !== 1 || !props.synchronousMode,
+    'synchronousMode',
+    'needs at least 3 instances: a single instance has no standby',
+    props.synchronousMode,
+  );
+  const image = props.image ?? DEFAULT_POSTGRES_IMAGE;
+  check.pinnedImage(image, 'image');
+  check.pinnedImage(props.exporterImage, 'exporterImage');
+  check.pinnedImage(props.pooler?.image, 'pooler.image');
+  const postgresVersion = props.postgresVersion ?? 17;
+  check.integer(postgresVersion, 'postgresVersion', 13, 18);
+  const resources = props.resources ?? Resources.LARGE;
+  const maxConnections = props.maxConnections ?? 100;
+  check.integer(maxConnections, 'maxConnections', 25, 10000);
+  const storage = props.storage ?? Size.gibibytes(20);
+  check.that(storage.toGibibytes({ rounding: 1 }) >= 1, 'storage', 'must be at least 1Gi', `${storage.toMebibytes()}Mi`);
+
+  const defaults = defaultTunedSettings(resources.memoryLimitBytes, maxConnections);
+  const tuned: TunedSettings = {
+    maxConnections,
+    sharedBuffers: props.sharedBuffers ?? defaults.sharedBuffers,
+    effectiveCacheSize: props.effectiveCacheSize ?? defaults.effectiveCacheSize,
+    workMem: props.workMem ?? defaults.workMem,
+    maintenanceWorkMem: props.maintenanceWorkMem ?? defaults.maintenanceWorkMem,
+    maxWalSize: props.maxWalSize ?? defaults.maxWalSize,
+    minWalSize: props.minWalSize ?? defaults.minWalSize,
+    walKeepSize: props.walKeepSize ?? defaults.walKeepSize,
+  };
+  for (const field of ['sharedBuffers', 'effectiveCacheSize', 'workMem', 'maintenanceWorkMem', 'maxWalSize', 'minWalSize', 'walKeepSize'] as const) {
+    check.that(!Number.isNaN(parsePgMemory(tuned[field])), field, 'must be a PostgreSQL memory size with a unit (kB, MB, GB, TB)', tuned[field]);
+  }
+  const sharedBytes = parsePgMemory(tuned.sharedBuffers);
+  check.that(
+    Number.isNaN(sharedBytes) || sharedBytes <= resources.memoryLimitBytes / 2,
+    'sharedBuffers',
+    `must be at most half the memory limit (${resources.memoryLimit}), or the kernel kills the pod under load`,
+    tuned.sharedBuffers,
+  );
+  check.that(
+    Number.isNaN(parsePgMemory(tuned.minWalSize)) ||
+      Number.isNaN(parsePgMemory(tuned.maxWalSize)) ||
+      parsePgMemory(tuned.minWalSize) <= parsePgMemory(tuned.maxWalSize),
+    'minWalSize',
+    `must not exceed maxWalSize (${tuned.maxWalSize})`,
+    tuned.minWalSize,
+  );
+  for (const p of checkParameters(props.parameters ?? {})) {
+    check.that(false, `parameters.${p.name}`, p.rule, p.value);
+  }
+
+  const pooler = props.pooler ?? {};
+  const poolerReplicas = pooler.replicas ?? 2;
+  check.integer(poolerReplicas, 'pooler.replicas', 1, 20);
+  // Connections kept outside the pooler: superuser_reserved_connections (3), replication and admin jobs.
+  const reserved = 20;
+  const maxDbConnections = pooler.maxDbConnections ?? Math.max(1, Math.floor((maxConnections - reserved) / poolerReplicas));
+  const defaultPoolSize = pooler.defaultPoolSize ?? Math.min(20, maxDbConnections);
+  const minPoolSize = pooler.minPoolSize ?? 0;
+  const reservePoolSize = pooler.reservePoolSize ?? 5;
+  const maxClientConnections = pooler.maxClientConnections ?? 1000;
+  const maxPreparedStatements = pooler.maxPreparedStatements ?? 200;
+  check.integer(maxDbConnections, 'pooler.maxDbConnections', 1, 10000);
+  check.that(
+    !Number.isInteger(maxDbConnections) || poolerReplicas * maxDbConnections + reserved <= maxConnections,
+    'pooler.maxDbConnections',
+    `times pooler.replicas (${poolerReplicas}) plus ${reserved} reserved connections must fit in maxConnections (${maxConnections})`,
+    maxDbConnections,
+  );
+  check.integer(defaultPoolSize, 'pooler.defaultPoolSize', 1, 10000);
+  check.that(
+    defaultPoolSize <= maxDbConnections,
+    'pooler.defaultPoolSize',
+    `must not exceed pooler.maxDbConnections (${maxDbConnections})`,
+    defaultPoolSize,
+  );
+  check.integer(minPoolSize, 'pooler.minPoolSize', 0, 10000);
+  check.that(minPoolSize <= defaultPoolSize, 'pooler.minPoolSize', `must not exceed pooler.defaultPoolSize (${defaultPoolSize})`, minPoolSize);
+  check.integer(reservePoolSize, 'pooler.reservePoolSize', 0, 1000);
+  check.integer(maxClientConnections, 'pooler.maxClientConnections', 1, 100000);
+  check.integer(maxPreparedStatements, 'pooler.maxPreparedStatements', 0, 10000);
+
+  const database = props.database ?? 'app';
+  const owner = props.databaseOwner ?? 'app';
+  check.that(isSqlName(database), 'database', 'must be a lower-case SQL name: a letter, then letters, digits or _ (at most 63)', database);
+  check.that(isSqlName(owner), 'databaseOwner', 'must be a lower-case SQL name: a letter, then letters, digits or _ (at most 63)', owner);
+  check.that(
+    !(Object.values(ROLES) as string[]).includes(owner),
+    'databaseOwner',
+    `must not be a role the cluster uses itself (${Object.values(ROLES).join(', ')})`,
+    owner,
+  );
+
+  const backup = props.backup;
+  if (backup) {
+    check.that(
+      /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(backup.endpoint),
+      'backup.endpoint',
+      'must be an http(s) URL of host and port',
+      backup.endpoint,
+    );
+    check.that(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backup.bucket), 'backup.bucket', 'must be an S3 bucket name', backup.bucket);
+    check.that(isCron(backup.baseBackupSchedule), 'backup.baseBackupSchedule', 'must be a 5-field cron expression', backup.baseBackupSchedule);
+    check.that(
+      isCron(backup.logicalBackupSchedule),
+      'backup.logicalBackupSchedule',
+      'must be a 5-field cron expression',
+      backup.logicalBackupSchedule,
+    );
+    check.integer(backup.baseBackupRetention, 'backup.baseBackupRetention', 1, 365);
+    check.integer(backup.logicalBackupRetentionDays, 'backup.logicalBackupRetentionDays', 1, 3650);
+    check.that(
+      !!backup.credentialsRemoteKey?.trim(),
+      'backup.credentialsRemoteKey',
+      'must name the secret-store key with the S3 credentials',
+      backup.credentialsRemoteKey,
+    );
+  }
+  check.that(!props.restoreFrom || !!backup, 'restoreFrom', 'needs backup: the store to restore from', props.restoreFrom);
+  check.that(
+    !(props.standbyOf?.archiveOf && !backup),
+    'standbyOf',
+    'archive standby needs backup: the store to read the archive from',
+    props.standbyOf?.archiveOf,
+  );
+  check.that(!(props.standbyOf && props.restoreFrom), 'restoreFrom', 'cannot be combined with standbyOf', props.restoreFrom);
+  check.that(!(props.standbyOf && props.promote), 'promote', 'cannot be combined with standbyOf: promotion ends the standby', props.promote);
+  check.that(
+    !props.restoreFrom?.targetTime || !Number.isNaN(Date.parse(props.restoreFrom.targetTime)),
+    'restoreFrom.targetTime',
+    'must be a timestamp such as 2026-11-26 08:00:00+00',
+    props.restoreFrom?.targetTime,
+  );
+  if (props.restoreFrom) {
+    check.dnsLabel(props.restoreFrom.sourceCluster, 'restoreFrom.sourceCluster');
+    check.that(
+      props.restoreFrom.sourceCluster !== clusterName || (props.restoreFrom.sourcePrefix ?? backup?.prefix) !== backup?.prefix,
+      'restoreFrom.sourceCluster',
+      'must differ from clusterName (or use another sourcePrefix): the restored cluster must not archive into its source',
+      props.restoreFrom.sourceCluster,
+    );
+  }
+  const grace = props.terminationGracePeriod ?? Duration.minutes(5);
+  check.that(grace.toSeconds() >= 30, 'terminationGracePeriod', 'must be at least 30s for a clean shutdown', `${grace.toSeconds()}s`);
+  check.throwIfAny();
+  return {
+    namespace: namespace!,
+    clusterName,
+    instances,
+    image,
+    postgresVersion,
+    resources,
+    storage,
+    tuned,
+    pooler,
+    poolerReplicas,
+    maxDbConnections,
+    defaultPoolSize,
+    minPoolSize,
+    reservePoolSize,
+    maxClientConnections,
+    maxPreparedStatements,
+    database,
+    owner,
+    backup,
+    grace,
+  };
 }
 
 function isSqlName(name: string): boolean {
