@@ -663,6 +663,17 @@ export class PostgresHA extends Construct {
     return { name, namespace: this.namespace, labels: { ...this.labelsFor(component), ...extra } };
   }
 
+  /** libpq's environment for a Job that connects to `host` as `user`, password from the credentials Secret. */
+  private libpqEnv(host: string, user: string, passwordKey: string): k8s.EnvVar[] {
+    return [
+      { name: 'PGHOST', value: host },
+      { name: 'PGPORT', value: String(POSTGRES_PORT) },
+      { name: 'PGUSER', value: user },
+      { name: 'PGCONNECT_TIMEOUT', value: '10' },
+      { name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: passwordKey } } },
+    ];
+  }
+
   /** PgBouncer in front of the leader Service: config, Deployment, Service, PDB. */
   private addPooler(props: PostgresHAProps, resolved: ResolvedProps, poolerAuthSecret: string): void {
     const {
@@ -922,13 +933,9 @@ export class PostgresHA extends Construct {
                   `/sql/${file}`,
                 ],
                 env: [
-                  { name: 'PGHOST', value: this.primaryHost },
-                  { name: 'PGPORT', value: String(POSTGRES_PORT) },
-                  { name: 'PGUSER', value: ROLES.superuser },
+                  ...this.libpqEnv(this.primaryHost, ROLES.superuser, 'superuser-password'),
                   { name: 'PGDATABASE', value: 'postgres' },
-                  { name: 'PGCONNECT_TIMEOUT', value: '10' },
                   { name: 'PGAPPNAME', value: jobName },
-                  { name: 'PGPASSWORD', valueFrom: secret('superuser-password') },
                   { name: 'MONITOR_PASSWORD', valueFrom: secret('monitor-password') },
                   { name: 'POOLER_PASSWORD', valueFrom: secret('pooler-password') },
                   { name: 'APP_PASSWORD', valueFrom: secret('app-password') },
@@ -1044,18 +1051,12 @@ export class PostgresHA extends Construct {
         },
       });
     };
-    const secret = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: this.credentialsSecret, key } });
     job(
       'BaseBackup',
       `${this.clusterName}-base-backup`,
       backup.baseBackupSchedule ?? '0 1 * * *',
       baseScript,
-      [
-        { name: 'PGHOST', value: source },
-        { name: 'PGPORT', value: String(POSTGRES_PORT) },
-        { name: 'PGUSER', value: ROLES.replication },
-        { name: 'PGPASSWORD', valueFrom: secret('replication-password') },
-      ],
+      this.libpqEnv(source, ROLES.replication, 'replication-password'),
       '256Mi',
     );
     job(
@@ -1063,13 +1064,7 @@ export class PostgresHA extends Construct {
       `${this.clusterName}-logical-backup`,
       backup.logicalBackupSchedule ?? '30 2 * * *',
       logicalScript,
-      [
-        { name: 'PGHOST', value: source },
-        { name: 'PGPORT', value: String(POSTGRES_PORT) },
-        { name: 'PGUSER', value: ROLES.superuser },
-        { name: 'PGDATABASE', value: 'postgres' },
-        { name: 'PGPASSWORD', valueFrom: secret('superuser-password') },
-      ],
+      [...this.libpqEnv(source, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
       '20Gi',
     );
   }
