@@ -106,7 +106,9 @@ export function diffTrees(env: string, base: ObjectTree, head: ObjectTree): Envi
   const touched = new Set([...added.map((a) => a.id), ...changed.map((c) => c.id)]);
   pdbRisks(head, touched, risk);
   risks.sort((x, y) => x.id.localeCompare(y.id) || x.path.localeCompare(y.path) || x.rule.localeCompare(y.rule));
-  return { env, added, removed, changed, risks };
+  // Grouped by component folder, then by kind and name: how a reviewer reads dist/.
+  const byFile = (x: ObjectRef, y: ObjectRef): number => x.file.localeCompare(y.file) || x.id.localeCompare(y.id);
+  return { env, added: added.sort(byFile), removed: removed.sort(byFile), changed: changed.sort(byFile), risks };
 }
 
 /** Where one side's trees are: `dist` holds `<env>/`, `root` holds `gitops/`. */
@@ -492,40 +494,41 @@ export function formatSummary(diffs: readonly EnvironmentDiff[], against: string
   }
   head.push(`### Manifest diff: ${total} object(s) differ${risks.length > 0 ? `, ${risks.length} risky` : ''}`, '');
   head.push('| environment | added | removed | changed | risky |', '|---|---:|---:|---:|---:|');
-  for (const d of diffs) {
+  // GitOps sections only when they change: most pull requests do not touch gitops/.
+  for (const d of diffs.filter((x) => !x.env.endsWith(' gitops') || x.added.length + x.removed.length + x.changed.length > 0)) {
     head.push(`| ${d.env} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.risks.length} |`);
   }
   if (risks.length > 0) {
     head.push('', '> [!WARNING]', '> **Risky changes**: review before merging (see `docs/readme/review.md`).', '>');
     head.push(...risks.map((r) => `> - **${r.env}** \`${r.id}\`${r.path ? ` \`${r.path}\`` : ''}: ${r.rule}: ${r.message}`));
   }
-  const body: string[] = [];
+  // Lists first (short), then YAML diffs while they fit: GitHub caps a comment.
+  const lists: string[] = [];
   for (const d of diffs) {
     if (d.added.length + d.removed.length + d.changed.length === 0) {
       continue;
     }
-    body.push('', `#### ${d.env}`, '');
-    body.push(...d.added.map((a) => `- added \`${a.id}\` (${a.file})`));
-    body.push(...d.removed.map((r) => `- removed \`${r.id}\` (${r.file})`));
-    for (const c of d.changed) {
-      body.push(
-        '',
-        `<details><summary>changed <code>${c.id}</code>: ${fieldList(c.fields)}</summary>`,
-        '',
-        '```diff',
-        c.yamlDiff,
-        '```',
-        '</details>',
-      );
-    }
+    lists.push('', `#### ${d.env}`, '');
+    lists.push(...d.added.map((a) => `- added \`${a.id}\` (${a.file})`));
+    lists.push(...d.removed.map((r) => `- removed \`${r.id}\` (${r.file})`));
+    lists.push(...d.changed.map((c) => `- changed \`${c.id}\`: ${fieldList(c.fields)}`));
   }
-  let text = [...head, ...body].join('\n');
-  if (text.length > SUMMARY_LIMIT) {
-    text = `${text.slice(0, SUMMARY_LIMIT)}\n\n_(cut at ${SUMMARY_LIMIT} characters: run \`npm run diff\` for the whole diff)_`;
-    // A cut inside a code fence would swallow the note.
-    if ((text.match(/```/g) ?? []).length % 2 === 1) {
-      text = text.replace(/\n\n_\(cut at/, '\n```\n</details>\n\n_(cut at');
+  let text = [...head, ...lists].join('\n');
+  const changed = diffs.flatMap((d) => d.changed.map((c) => ({ env: d.env, c })));
+  if (changed.length > 0) {
+    text += '\n\n#### YAML diffs\n';
+  }
+  let shown = 0;
+  for (const { env, c } of changed) {
+    const block = ['', `<details><summary>${env}: <code>${c.id}</code></summary>`, '', '```diff', c.yamlDiff, '```', '</details>'].join('\n');
+    if (text.length + block.length > SUMMARY_LIMIT) {
+      break;
     }
+    text += block;
+    shown++;
+  }
+  if (shown < changed.length) {
+    text += `\n\n_${changed.length - shown} more YAML diff(s) left out to fit a comment: run \`npm run diff\` for all of them._`;
   }
   return text;
 }
