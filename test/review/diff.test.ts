@@ -1,4 +1,5 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
+import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeObject } from '../../gate/manifest';
@@ -6,6 +7,7 @@ import { main } from '../../scripts/diff';
 import { DIFF_EXIT, diffTrees, exitCode, formatSummary, formatText, SUMMARY_MARKER, unifiedDiff } from '../../synth/diff';
 import { checkoutFolders, readTree, treeFromFolders } from '../../synth/objects';
 import { synthesize } from '../../synth/pipeline';
+import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
 import { capture, deployment, namespace, pdb, pvc, service, statefulSet, writeTree } from './fixtures';
 
@@ -352,5 +354,28 @@ describe('npm run diff', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
       fs.rmSync(empty, { recursive: true, force: true });
     }
+  });
+
+  test('the bundled CLI exits with the code CI reads', () => {
+    const script = path.join(t.dir, 'diff.js');
+    buildSync({
+      entryPoints: [path.join(ROOT, 'scripts/diff.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      outfile: script,
+      logLevel: 'error',
+    });
+    writeTree(path.join(t.dir, 'base'), 'prod', { db: baseObjects() });
+    writeTree(path.join(t.dir, 'head'), 'prod', {
+      db: edited('Service', (o) => {
+        o.spec.selector = { app: 'x' };
+      }),
+    });
+    const cli = (head: string): number | null =>
+      spawnSync('node', [script, '--env', 'prod', '--base', path.join(t.dir, 'base'), '--head-dir', path.join(t.dir, head)], { cwd: ROOT }).status;
+    expect(cli('base')).toBe(0);
+    expect(cli('head')).toBe(3);
+    expect(spawnSync('node', [script, '--env', 'qa'], { cwd: ROOT }).status).toBe(2);
   });
 });

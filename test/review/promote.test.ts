@@ -121,6 +121,14 @@ describe('npm run promote', () => {
   });
 });
 
+describe('the shipped environments', () => {
+  test('dr pins what prod pins (promote --to prod keeps them equal)', () => {
+    const [prod, dr] = loadEnvironments(['prod', 'dr']);
+    expect(dr.images).toEqual(prod.images);
+    expect(dr.chartVersions).toEqual(prod.chartVersions);
+  });
+});
+
 describe('rewritePins', () => {
   test('changes values in place, appends new keys, removes keys the source no longer has', () => {
     const doc = YAML.parseDocument(
