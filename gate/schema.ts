@@ -1,6 +1,9 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
+import standaloneCode from 'ajv/dist/standalone';
 import * as YAML from 'yaml';
 import { describeAjvErrors, AjvFinding } from './ajv-errors';
 import { projectRoot } from './paths';
@@ -32,7 +35,7 @@ export class SchemaRegistry {
 
   /** The registry over the project's `schemas/` folder, shared by the whole process. */
   public static default(): SchemaRegistry {
-    SchemaRegistry.defaultInstance ??= new SchemaRegistry(path.join(projectRoot(), 'schemas'));
+    SchemaRegistry.defaultInstance ??= new SchemaRegistry(path.join(projectRoot(), 'schemas'), path.join(projectRoot(), 'build', 'schema-cache'));
     return SchemaRegistry.defaultInstance;
   }
 
@@ -45,16 +48,28 @@ export class SchemaRegistry {
   private readonly crds = new Map<string, { schema: JsonSchema; source: string; scope: string }>();
   private readonly compiled = new Map<string, ValidateFunction>();
 
-  constructor(dir: string) {
-    this.ajv = new Ajv({
-      allErrors: true,
-      strict: false,
-      validateFormats: false,
-      unicodeRegExp: false,
-      inlineRefs: false,
-      verbose: true,
-    });
-    const defs = JSON.parse(fs.readFileSync(path.join(dir, K8S_DEFINITIONS), 'utf8')).definitions as Record<string, JsonSchema>;
+  /** Hash of everything a compiled validator depends on besides its own schema. */
+  private readonly cacheSalt: string;
+
+  /**
+   * @param dir the `schemas/` folder
+   * @param cacheDir where compiled validators are kept between runs (ajv standalone code); compiling
+   *   the big schemas (PodSpec, Argo CD Application) costs seconds, loading them milliseconds.
+   *   `undefined` disables the cache.
+   */
+  constructor(
+    dir: string,
+    private readonly cacheDir?: string,
+  ) {
+    this.ajv = new Ajv({ ...AJV_OPTIONS, code: { source: cacheDir !== undefined } });
+    const defsText = fs.readFileSync(path.join(dir, K8S_DEFINITIONS), 'utf8');
+    this.cacheSalt = createHash('sha256')
+      .update(JSON.stringify(AJV_OPTIONS))
+      .update(AJV_VERSION)
+      .update(STRICTIFY_VERSION)
+      .update(defsText)
+      .digest('hex');
+    const defs = JSON.parse(defsText).definitions as Record<string, JsonSchema>;
     for (const [name, def] of Object.entries(defs)) {
       strictify(def);
       const gvks = def['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined;
@@ -73,6 +88,8 @@ export class SchemaRegistry {
 
   /** `group kind` -> CRD documents not parsed yet. Parsing all CRDs up front costs ~1 s. */
   private readonly pendingCrds = new Map<string, { text: string; source: string }[]>();
+  /** `group kind` -> the CRD's text and scope, kept to key the validator cache without parsing. */
+  private readonly crdTexts = new Map<string, { text: string; scope: string | undefined }>();
 
   /** Finds group and kind of each CRD document with a cheap scan; parses it on first use. */
   private indexCrdFile(file: string, source: string): void {
@@ -89,6 +106,8 @@ export class SchemaRegistry {
         continue;
       }
       const key = `${group} ${kind}`;
+      const known = this.crdTexts.get(key);
+      this.crdTexts.set(key, { text: (known?.text ?? '') + docText, scope: /^ {2}scope:\s*(\S+)\s*$/m.exec(docText)?.[1] ?? known?.scope });
       const list = this.pendingCrds.get(key) ?? [];
       list.push({ text: docText, source });
       this.pendingCrds.set(key, list);
@@ -96,8 +115,7 @@ export class SchemaRegistry {
   }
 
   private loadPendingCrd(apiVersion: string, kind: string): void {
-    const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '';
-    const key = `${group} ${kind}`;
+    const key = groupKind(apiVersion, kind);
     const pending = this.pendingCrds.get(key);
     if (pending) {
       this.pendingCrds.delete(key);
@@ -118,21 +136,16 @@ export class SchemaRegistry {
 
   /** Whether objects of this kind live in a namespace (undefined when unknown). */
   public isNamespaced(apiVersion: string, kind: string): boolean | undefined {
-    this.loadPendingCrd(apiVersion, kind);
     const key = gvkKey(apiVersion, kind);
-    if (this.crds.has(key)) {
-      return this.crds.get(key)!.scope === 'Namespaced';
-    }
     if (this.builtin.has(key)) {
       return !CLUSTER_SCOPED_BUILTIN.has(kind);
     }
-    return undefined;
+    const scope = this.crdTexts.get(groupKind(apiVersion, kind))?.scope ?? this.crds.get(key)?.scope;
+    return scope === undefined ? undefined : scope === 'Namespaced';
   }
 
   public hasSchema(apiVersion: string, kind: string): boolean {
-    this.loadPendingCrd(apiVersion, kind);
-    const key = gvkKey(apiVersion, kind);
-    return this.builtin.has(key) || this.crds.has(key);
+    return this.validatorFor(apiVersion, kind) !== undefined;
   }
 
   /** Validates one object. Returns findings; an unknown kind is a finding, never a silent pass. */
@@ -177,18 +190,60 @@ export class SchemaRegistry {
     if (fn) {
       return fn;
     }
-    this.loadPendingCrd(apiVersion, kind);
     const builtin = this.builtin.get(key);
     if (builtin) {
-      fn = this.ajv.compile({ $ref: `${K8S_ID}#/definitions/${builtin}` });
+      const schema = { $ref: `${K8S_ID}#/definitions/${builtin}` };
+      fn = this.compileCached(JSON.stringify(schema), () => schema);
     } else {
-      const crd = this.crds.get(key);
-      if (!crd) {
+      // A CRD's cache entry is keyed by its text, so a warm cache never parses the (large) YAML.
+      const text = this.crdTexts.get(groupKind(apiVersion, kind))?.text;
+      const schemaOf = (): JsonSchema | undefined => {
+        this.loadPendingCrd(apiVersion, kind);
+        return this.crds.get(key)?.schema;
+      };
+      if (text === undefined && !this.crds.has(key)) {
         return undefined;
       }
-      fn = this.ajv.compile(crd.schema);
+      fn = this.compileCached(`crd ${key} ${text ?? JSON.stringify(schemaOf())}`, schemaOf);
     }
-    this.compiled.set(key, fn);
+    if (fn) {
+      this.compiled.set(key, fn);
+    }
+    return fn;
+  }
+
+  /**
+   * Loads the code ajv generated on an earlier run for `cacheKey`, or compiles the schema (and
+   * stores the generated code). Undefined when the schema does not exist (a CRD version not served).
+   */
+  private compileCached(cacheKey: string, schemaOf: () => JsonSchema | undefined): ValidateFunction | undefined {
+    if (this.cacheDir === undefined) {
+      const schema = schemaOf();
+      return schema && this.ajv.compile(schema);
+    }
+    const hash = createHash('sha256').update(this.cacheSalt).update(cacheKey).digest('hex').slice(0, 32);
+    const file = path.join(this.cacheDir, `${hash}.js`);
+    if (fs.existsSync(file)) {
+      try {
+        return loadStandalone(fs.readFileSync(file, 'utf8'));
+      } catch {
+        // A damaged cache entry: compile again below and overwrite it.
+      }
+    }
+    const schema = schemaOf();
+    if (!schema) {
+      return undefined;
+    }
+    const fn = this.ajv.compile(schema);
+    try {
+      fs.mkdirSync(this.cacheDir, { recursive: true });
+      // Write then rename: parallel processes never read half a file.
+      const tmp = `${file}.${process.pid}.tmp`;
+      fs.writeFileSync(tmp, standaloneCode(this.ajv, fn));
+      fs.renameSync(tmp, file);
+    } catch {
+      // The cache is an optimization only; a read-only checkout still validates.
+    }
     return fn;
   }
 
@@ -222,6 +277,31 @@ export class SchemaRegistry {
     // sharing them keeps ajv's compile time in the tens of milliseconds.
     return dedupeSchema(schema).schema;
   }
+}
+
+const AJV_OPTIONS = {
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  unicodeRegExp: false,
+  inlineRefs: false,
+  verbose: true,
+} as const;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AJV_VERSION: string = require('ajv/package.json').version;
+/** Bump when strictify, convertOpenApiV3 or dedupeSchema change what they produce (cache key). */
+const STRICTIFY_VERSION = '1';
+const runtimeRequire = createRequire(__filename);
+
+/** Evaluates ajv standalone code (a CommonJS module) into its validate function. */
+function loadStandalone(code: string): ValidateFunction {
+  const mod: { exports: { default?: ValidateFunction } & ValidateFunction } = { exports: {} as never };
+  new Function('require', 'module', 'exports', code)(runtimeRequire, mod, mod.exports);
+  const fn = mod.exports.default ?? mod.exports;
+  if (typeof fn !== 'function') {
+    throw new Error('not a validator');
+  }
+  return fn;
 }
 
 interface CrdDoc {
@@ -263,6 +343,10 @@ const CLUSTER_SCOPED_BUILTIN = new Set([
 
 function gvkKey(apiVersion: string, kind: string): string {
   return `${apiVersion} ${kind}`;
+}
+
+function groupKind(apiVersion: string, kind: string): string {
+  return `${apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : ''} ${kind}`;
 }
 
 /**

@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { projectRoot } from '../../gate/paths';
 import { SchemaRegistry, translateGoRegex } from '../../gate/schema';
+import { tempDir } from '../helpers/temp';
 
 const registry = SchemaRegistry.default();
 
@@ -120,6 +124,40 @@ describe('schema gate', () => {
       'keda.sh/v1alpha1 ScaledObject',
     ]) {
       expect(kinds).toContain(k);
+    }
+  });
+});
+
+describe('compiled-validator cache', () => {
+  test('cached validators (ajv standalone code) give the same findings as freshly compiled ones', () => {
+    const t = tempDir('schema-cache-');
+    try {
+      const schemas = path.join(projectRoot(), 'schemas');
+      const objects: unknown[] = [
+        deployment({ imagePullPolicyy: 'Always', ports: [{ containerPort: 'x' }] }),
+        {
+          apiVersion: 'external-secrets.io/v1',
+          kind: 'ExternalSecret',
+          metadata: { name: 'a', namespace: 'b', x: 1 },
+          spec: { secretStoreRef: { kind: 'Vault' } },
+        },
+        {
+          apiVersion: 'argoproj.io/v1alpha1',
+          kind: 'Application',
+          metadata: { name: 'a', namespace: 'argocd' },
+          spec: { project: 'p', destination: {}, sourc: {} },
+        },
+      ];
+      const fresh = new SchemaRegistry(schemas);
+      const cold = new SchemaRegistry(schemas, t.dir);
+      const warm = new SchemaRegistry(schemas, t.dir);
+      const expected = objects.map((o) => fresh.validate(o));
+      expect(expected.every((f) => f.length > 0)).toBe(true);
+      expect(objects.map((o) => cold.validate(o))).toEqual(expected);
+      expect(objects.map((o) => warm.validate(o))).toEqual(expected);
+      expect(fs.readdirSync(t.dir).length).toBe(3);
+    } finally {
+      t.cleanup();
     }
   });
 });
