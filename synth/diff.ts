@@ -2,7 +2,7 @@ import { KubeObject, objectId } from '../gate/manifest';
 import { joinPath } from '../gate/problem';
 import * as path from 'path';
 import { argoDir, fluxDir } from './gitops/model';
-import { ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
+import { byText, ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
 import { toYaml } from './serialize';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -105,9 +105,9 @@ export function diffTrees(env: string, base: ObjectTree, head: ObjectTree): Envi
   }
   const touched = new Set([...added.map((a) => a.id), ...changed.map((c) => c.id)]);
   pdbRisks(head, touched, risk);
-  risks.sort((x, y) => x.id.localeCompare(y.id) || x.path.localeCompare(y.path) || x.rule.localeCompare(y.rule));
+  risks.sort((x, y) => byText(x.id, y.id) || byText(x.path, y.path) || byText(x.rule, y.rule));
   // Grouped by component folder, then by kind and name: how a reviewer reads dist/.
-  const byFile = (x: ObjectRef, y: ObjectRef): number => x.file.localeCompare(y.file) || x.id.localeCompare(y.id);
+  const byFile = (x: ObjectRef, y: ObjectRef): number => byText(x.file, y.file) || byText(x.id, y.id);
   return { env, added: added.sort(byFile), removed: removed.sort(byFile), changed: changed.sort(byFile), risks };
 }
 

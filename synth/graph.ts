@@ -1,5 +1,5 @@
 import { KubeObject, objectId } from '../gate/manifest';
-import { LabelSelector, podTemplate, quantity, replicasOf, selectorMatches, WORKLOAD_KINDS } from './objects';
+import { byText, LabelSelector, podTemplate, quantity, replicasOf, selectorMatches, WORKLOAD_KINDS } from './objects';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -59,7 +59,7 @@ export interface EnvironmentGraph {
 
 /** Namespaces, workloads and allowed flows of a set of objects. */
 export function buildGraph(env: string, objects: readonly KubeObject[]): EnvironmentGraph {
-  const sorted = [...objects].sort((a, b) => objectId(a).localeCompare(objectId(b)));
+  const sorted = [...objects].sort((a, b) => byText(objectId(a), objectId(b)));
   const nsLabels = new Map<string, Record<string, string>>();
   for (const o of sorted) {
     if (o.kind === 'Namespace' && o.metadata.name) {
@@ -338,7 +338,7 @@ function computeFlows(
       ingress.forEach((r) => unmatched(r, s, 'Ingress'));
     }
   }
-  const sorted = (m: Map<string, Flow>): Flow[] => [...m.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to));
+  const sorted = (m: Map<string, Flow>): Flow[] => [...m.values()].sort((a, b) => byText(a.from, b.from) || byText(a.to, b.to));
   return { flows: sorted(flows), halfOpen: sorted(halfOpen) };
 }
 
@@ -450,7 +450,7 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
   const g = buildGraph(env, objects);
   const byNs = new Map<string, Workload[]>(g.namespaces.map((n) => [n, []]));
   g.workloads.forEach((w) => byNs.get(w.namespace)!.push(w));
-  const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => objectId(a).localeCompare(objectId(b)));
+  const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => byText(objectId(a), objectId(b)));
   const hpas = new Map<string, { min: number; max: number }>();
   for (const o of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
     const s = (o as any).spec ?? {};
@@ -610,7 +610,7 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     }
     for (const pvc of objects
       .filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === ns)
-      .sort((a, b) => objectId(a).localeCompare(objectId(b)))) {
+      .sort((a, b) => byText(objectId(a), objectId(b)))) {
       const t = { ...zero(), storage: q((pvc as any).spec?.resources?.requests?.storage) };
       addTotals(nsTotal, t);
       lines.push(row(ns, `PersistentVolumeClaim ${pvc.metadata.name}`, '-', t));

@@ -8,6 +8,14 @@ import { InputError } from '../gate/problem';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
+/**
+ * Code-point order: the same on every machine (localeCompare follows the locale of the process,
+ * and generated files must not depend on it).
+ */
+export function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** One object of an environment tree, with the file (relative to `dist/<env>`) it lives in. */
 export interface TreeObject {
   readonly file: string;
@@ -50,7 +58,7 @@ export function readTree(dir: string): ObjectTree {
   }
   const files: string[] = [];
   const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => byText(a.name, b.name))) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) {
         walk(p);
