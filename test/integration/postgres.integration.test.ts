@@ -13,6 +13,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -394,5 +395,193 @@ describe('PostgresHA against real servers', () => {
     expect(psql(['-At', '-c', "SELECT count(*) FROM pg_namespace WHERE nspname = 'public'"], PG_PORT, 'postgres', { db: 'app' }).stdout.trim()).toBe(
       '1',
     );
+  });
+});
+
+/**
+ * Three Patroni members run the rendered patroni.yml, elect a leader, replicate, answer the probes
+ * the pods use, and fail over when the leader stops (what a pod deletion or node drain does).
+ *
+ * Test-only substitutions: there is no Kubernetes API here, so the `kubernetes` DCS section is
+ * replaced by a local etcd (Patroni's leader election and dynamic configuration work the same way
+ * on every DCS); members listen on loopback ports; paths point into a temp dir; PostgreSQL 15
+ * binaries instead of the image's 17. Everything else (bootstrap.dcs, parameters, pg_hba, users,
+ * replica creation, tags) is the rendered file.
+ */
+describe('a Patroni cluster from the rendered patroni.yml', () => {
+  const ETCD_PORT = 23790;
+  const members = [0, 1, 2].map((i) => ({ name: `member${i}`, rest: 58008 + i, pg: 55442 + i }));
+  const procs = new Map<string, ChildProcess>();
+  const logs = new Map<string, string[]>();
+  let root = '';
+  let sock = '';
+
+  const get = async (port: number, urlPath: string): Promise<number> =>
+    new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(0));
+      req.on('timeout', () => {
+        req.destroy();
+        resolve(0);
+      });
+    });
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
+    for (let i = 0; i < seconds * 2; i++) {
+      const v = await probe();
+      if (v !== undefined) {
+        return v;
+      }
+      await sleep(500);
+    }
+    const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-15).join('\n')}`).join('\n');
+    throw new Error(`timed out waiting for ${what}\n${tail}`);
+  }
+  const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): void => {
+    const [c, a] = asPostgres(cmd, args);
+    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const log: string[] = [];
+    p.stdout?.on('data', (d) => log.push(String(d)));
+    p.stderr?.on('data', (d) => log.push(String(d)));
+    procs.set(name, p);
+    logs.set(name, log);
+  };
+  const stop = async (name: string): Promise<void> => {
+    const p = procs.get(name);
+    if (!p || p.exitCode !== null || p.signalCode !== null) {
+      return;
+    }
+    const exited = new Promise((resolve) => p.once('exit', resolve));
+    p.kill('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30000)))]);
+    clearTimeout(timer);
+    if (p.exitCode === null && p.signalCode === null) {
+      p.kill('SIGKILL');
+    }
+  };
+  const sql = (port: number, query: string): string => {
+    const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
+    if (r.status !== 0) {
+      throw new Error(`psql on ${port}: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  };
+  const primaryOf = async (candidates: typeof members): Promise<(typeof members)[number] | undefined> => {
+    for (const m of candidates) {
+      if ((await get(m.rest, '/primary')) === 200) {
+        return m;
+      }
+    }
+    return undefined;
+  };
+
+  beforeAll(() => {
+    if (!fs.existsSync('/usr/bin/etcd')) {
+      throw new Error('/usr/bin/etcd is missing: run the integration tests with npm run test:integration (it installs etcd-server)');
+    }
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-patroni-it-'));
+    fs.chmodSync(root, 0o755);
+    sock = path.join(root, 'run');
+    fs.mkdirSync(sock);
+    const chart = new Chart(Testing.app(), 'cluster', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Postgres', {
+      clusterName: 'pg',
+      instances: 3,
+      synchronousMode: true,
+      resources: Resources.SMALL,
+      secretStore: { name: 'platform-secrets' },
+    });
+    const rendered = YAML.parse(configMap(Testing.synth(chart), 'pg-patroni')['patroni.yml'], { version: '1.1' });
+    for (const m of members) {
+      const config = structuredClone(rendered);
+      delete config.kubernetes;
+      config.etcd3 = { hosts: [`127.0.0.1:${ETCD_PORT}`] };
+      config.name = m.name;
+      config.restapi = { listen: `127.0.0.1:${m.rest}`, connect_address: `127.0.0.1:${m.rest}` };
+      Object.assign(config.postgresql, {
+        listen: `127.0.0.1:${m.pg}`,
+        connect_address: `127.0.0.1:${m.pg}`,
+        data_dir: path.join(root, m.name),
+        bin_dir: PG_BIN,
+        pgpass: path.join(root, `${m.name}.pgpass`),
+      });
+      config.postgresql.parameters.unix_socket_directories = sock;
+      config.bootstrap.dcs.postgresql.parameters.unix_socket_directories = sock;
+      fs.writeFileSync(path.join(root, `${m.name}.yml`), YAML.stringify(config, { version: '1.1' }), { mode: 0o644 });
+    }
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+  });
+
+  afterAll(async () => {
+    for (const m of members) {
+      await stop(m.name);
+    }
+    await stop('etcd');
+    // Patroni stops PostgreSQL on SIGTERM; stop any postmaster that outlived a killed Patroni.
+    for (const m of members) {
+      if (fs.existsSync(path.join(root, m.name, 'postmaster.pid'))) {
+        run(`${PG_BIN}/pg_ctl`, ['-D', path.join(root, m.name), '-m', 'immediate', '-w', 'stop']);
+      }
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('members elect a leader, replicate synchronously, answer the probes, and fail over', async () => {
+    start('etcd', '/usr/bin/etcd', [
+      '--name=it',
+      `--data-dir=${path.join(root, 'etcd')}`,
+      `--listen-client-urls=http://127.0.0.1:${ETCD_PORT}`,
+      `--advertise-client-urls=http://127.0.0.1:${ETCD_PORT}`,
+      `--listen-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
+      `--initial-cluster=it=http://127.0.0.1:${ETCD_PORT + 10}`,
+    ]);
+    await waitFor('etcd', async () => ((await get(ETCD_PORT, '/health')) === 200 ? true : undefined), 30);
+    const env = {
+      PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
+      PATRONI_REPLICATION_PASSWORD: 'repl-secret',
+      PATRONI_REWIND_PASSWORD: 'rewind-secret',
+    };
+    for (const m of members) {
+      start(m.name, '/usr/bin/patroni', [path.join(root, `${m.name}.yml`)], env);
+    }
+
+    const leader = await waitFor('a leader', () => primaryOf(members), 90);
+    const replicas = members.filter((m) => m !== leader);
+    await waitFor(
+      'two streaming replicas',
+      async () => (sql(leader.pg, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") === '2' ? true : undefined),
+      90,
+    );
+    // The probes the pods use: every member is live and ready.
+    for (const m of members) {
+      expect(await waitFor(`${m.name} ready`, async () => ((await get(m.rest, '/readiness')) === 200 ? 200 : undefined), 30)).toBe(200);
+      expect(await get(m.rest, '/liveness')).toBe(200);
+    }
+    for (const m of replicas) {
+      expect(await get(m.rest, '/replica')).toBe(200);
+    }
+    // The rendered bootstrap.dcs reached PostgreSQL: tuned parameters and synchronous replication.
+    expect(sql(leader.pg, 'SHOW shared_buffers')).toBe('256MB');
+    expect(sql(leader.pg, 'SHOW max_connections')).toBe('100');
+    expect(sql(leader.pg, 'SHOW data_checksums')).toBe('on');
+    await waitFor('a synchronous standby', async () => (sql(leader.pg, 'SHOW synchronous_standby_names') !== '' ? true : undefined), 60);
+
+    sql(leader.pg, 'CREATE TABLE before_failover (x int); INSERT INTO before_failover VALUES (42)');
+    // A pod deletion or node drain sends SIGTERM: Patroni stops PostgreSQL and hands over.
+    await stop(leader.name);
+    const next = await waitFor('a new leader', () => primaryOf(replicas), 90);
+    expect(next).not.toBe(leader);
+    expect(sql(next.pg, 'SELECT x FROM before_failover')).toBe('42');
+    sql(next.pg, 'INSERT INTO before_failover VALUES (43)');
+    expect(sql(next.pg, 'SELECT count(*) FROM before_failover')).toBe('2');
   });
 });
