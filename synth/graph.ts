@@ -179,7 +179,7 @@ function describeSelector(s: LabelSelector | undefined): string {
     return 'all pods';
   }
   const parts = Object.entries(s!.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-  parts.push(...(s!.matchExpressions ?? []).map((e) => `${e.key} ${e.operator} ${(e.values ?? []).join('|')}`.trim()));
+  parts.push(...(s!.matchExpressions ?? []).map((e) => `${e.key} ${e.operator}${e.values?.length ? ` (${e.values.join(' ')})` : ''}`));
   return parts.join(', ');
 }
 
@@ -445,6 +445,11 @@ function label(...parts: string[]): string {
   return `"${parts.map((t) => t.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;')).join('<br/>')}"`;
 }
 
+/** A markdown table cell: a pipe would end it. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|');
+}
+
 /** The whole `dist/<env>/README.md`. */
 export function environmentReadme(env: string, objects: readonly KubeObject[]): string {
   const g = buildGraph(env, objects);
@@ -567,13 +572,13 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     const note = (f: Flow): string =>
       f.external ? ' (outside: our side only)' : wsById.has(f.from) && wsById.has(f.to) ? '' : ' (no pods there yet)';
     for (const f of flows) {
-      lines.push(`| ${f.from} | ${f.to} | ${f.ports}${note(f)} |`);
+      lines.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports}${note(f)} |`);
     }
     if (half.length > 0) {
       lines.push('', 'Half open (dotted): one side admits these, the policies of the other side do not (yet):', '');
       lines.push('| from | to | ports |', '|---|---|---|');
       for (const f of half) {
-        lines.push(`| ${f.from} | ${f.to} | ${f.ports} |`);
+        lines.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports} |`);
       }
     }
   }

@@ -86,6 +86,29 @@ describe('buildGraph: flows from NetworkPolicies', () => {
     expect(environmentReadme('prod', fixture())).toContain('| tools: all pods | StatefulSet/db/postgres | TCP/5432 (no pods there yet) |');
   });
 
+  test('IP blocks and expression selectors are described, and pipes cannot break the table', () => {
+    const extra: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-egress-extra', namespace: 'app' },
+      spec: {
+        podSelector: { matchLabels: { app: 'api' } },
+        policyTypes: ['Egress'],
+        egress: [
+          { to: [{ ipBlock: { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] } }], ports: [{ protocol: 'TCP', port: 6443 }] },
+          {
+            to: [{ namespaceSelector: { matchExpressions: [{ key: 'team', operator: 'In', values: ['a|b', 'c'] }] } }],
+            ports: [{ protocol: 'TCP', port: 8080 }],
+          },
+        ],
+      },
+    };
+    const g2 = buildGraph('prod', [...fixture(), extra]);
+    expect(g2.flows.find((f) => f.to === 'ipBlock 10.0.0.0/8 except 10.1.0.0/16')?.ports).toBe('TCP/6443');
+    expect(g2.flows.find((f) => f.to === 'namespaces team In (a|b c): all pods')?.ports).toBe('TCP/8080');
+    expect(environmentReadme('prod', [...fixture(), extra])).toContain('| Deployment/app/api | namespaces team In (a\\|b c): all pods | TCP/8080');
+  });
+
   test('a namespace without policies is open both ways', () => {
     expect(flow('Deployment/open/legacy', 'anywhere')).toBe('any');
     expect(flow('anywhere', 'Deployment/open/legacy')).toBe('any');
