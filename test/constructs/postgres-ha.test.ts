@@ -2,9 +2,12 @@
 import { App, Chart, Size, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { DbPostgresChart } from '../../charts/db-postgres';
+import { runGate } from '../../gate/gate';
+import { SchemaRegistry } from '../../gate/schema';
 import { PropValidationError } from '../../constructs/lib/prop-errors';
 import { checkParameters, defaultTunedSettings, pgMemory, quoteIdent, quoteLiteral, tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
+import { PlatformNamespace } from '../../constructs/platform-namespace';
 import { PoolMode, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentConfig } from '../../environments/types';
@@ -497,4 +500,36 @@ function patroniOfNamed(objects: any[]): any {
 // Keep PoolMode referenced: the enum-like class is public API.
 test('PoolMode values', () => {
   expect([PoolMode.TRANSACTION, PoolMode.SESSION, PoolMode.STATEMENT].map((m) => m.value)).toEqual(['transaction', 'session', 'statement']);
+});
+
+describe('every variant passes the gate (schemas, policy, references)', () => {
+  const registry = SchemaRegistry.default();
+  const variants: [string, Partial<PostgresHAProps>][] = [
+    ['defaults', {}],
+    ['single instance', { instances: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
+    [
+      'backups, zones, synchronous',
+      { backup: BACKUP, spreadAcrossZones: true, synchronousMode: true, metricsScrapers: [{ peerNamespace: 'monitoring', peerSelector: {} }] },
+    ],
+    ['restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old' } }],
+    ['archive standby', { backup: BACKUP, standbyOf: StandbySource.archive('pg', { prefix: 'prod' }) }],
+    ['remote standby', { standbyOf: StandbySource.primary('pg.prod.example.com'), apiServerCidrs: ['10.0.0.1/32'] }],
+    ['promoted', { backup: BACKUP, promote: true }],
+    ['no metrics', { metrics: false }],
+  ];
+  test.each(variants)('%s', (_, props) => {
+    // No chart namespace: it would land on the Namespace objects too.
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    for (const ns of ['db-postgres', 'storage-minio', 'monitoring', 'app-core']) {
+      new PlatformNamespace(chart, `Ns-${ns}`, { name: ns });
+    }
+    const pg = new PostgresHA(chart, 'Postgres', { clusterName: 'pg', namespace: 'db-postgres', secretStore: STORE, ...props });
+    pg.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
+    pg.addTenantSchema('acme');
+    const result = runGate(
+      Testing.synth(chart).map((obj) => ({ file: 'test.yaml', obj })),
+      { registry },
+    );
+    expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`)).toEqual([]);
+  });
 });
