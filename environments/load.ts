@@ -124,7 +124,8 @@ function semanticChecks(config: EnvironmentConfig, file: string, problems: Probl
   if (config.gitops.sync.pullRequestPreviews && config.name !== 'dev') {
     add('gitops.sync.pullRequestPreviews', 'previews-dev-only', `previews are for dev only (environment: "${config.name}")`);
   }
-  if (config.gitops.sync.pullRequestPreviews && !config.gitops.pullRequests) {
+  // Outside dev the flag itself is the mistake (above); in dev it needs the SCM to poll.
+  if (config.gitops.sync.pullRequestPreviews && config.name === 'dev' && !config.gitops.pullRequests) {
     add(
       'gitops.pullRequests',
       'previews-need-scm',

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { loadEnvironments } from '../../environments/load';
+import { ENVIRONMENT_BASES, loadEnvironments } from '../../environments/load';
 import { EnvironmentConfig } from '../../environments/types';
 import { KubeObject } from '../../gate/manifest';
 import { InputError } from '../../gate/problem';
@@ -123,17 +123,22 @@ test('two previews never share a namespace, and none lands in a dev namespace (k
 });
 
 describe('fails when', () => {
-  test('previews are switched on outside dev, or without gitops.pullRequests', () => {
+  test('previews are switched on without gitops.pullRequests', () => {
     const { dir, cleanup: done } = tempDir('gitops-preview-config-');
     try {
-      fs.writeFileSync(path.join(dir, 'staging.yaml'), fs.readFileSync(path.join(__dirname, '../../environments/staging.yaml'), 'utf8') + 'gitops:\n  sync:\n    pullRequestPreviews: true\n');
-      expect(() => loadEnvironments(['staging'], { dir })).toThrow(InputError);
+      const pins = fs.readFileSync(path.join(__dirname, '../../environments/dev.yaml'), 'utf8');
+      fs.writeFileSync(path.join(dir, 'dev.yaml'), `${pins}gitops:\n  sync:\n    pullRequestPreviews: true\n`);
+      const { pullRequests: _omitted, ...gitops } = ENVIRONMENT_BASES.dev.gitops;
+      const bases = { dev: { ...ENVIRONMENT_BASES.dev, gitops } };
+      let problems: string[] = [];
       try {
-        loadEnvironments(['staging'], { dir });
+        loadEnvironments(['dev'], { dir, bases });
       } catch (e) {
-        const rules = (e as InputError).problems.map((p) => p.rule);
-        expect(rules).toEqual(expect.arrayContaining(['config.previews-dev-only', 'config.previews-need-scm']));
+        problems = (e as InputError).problems.map((p) => `${p.path}:${p.rule}`);
       }
+      expect(problems).toEqual(['gitops.pullRequests:config.previews-need-scm']);
+      // With the SCM named, the same switch loads.
+      expect(() => loadEnvironments(['dev'], { dir })).not.toThrow();
     } finally {
       done();
     }
