@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
 import { DbPostgresChart } from './db-postgres';
+import { DbRedisChart } from './db-redis';
 import { PlatformChart } from './platform-chart';
 
 /**
@@ -38,6 +39,7 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  */
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
+  'db-redis': (app, config) => new DbRedisChart(app, config),
 };
 
 /** Every chart of one environment. */

@@ -1,1 +1,2 @@
 export * from './postgres-ha';
+export * from './redis-sentinel';

@@ -1,0 +1,50 @@
+import { App, Size } from 'cdk8s';
+import { INetworkPeer } from '../constructs/lib/network';
+import { Resources } from '../constructs/lib/resources';
+import { RedisSentinel } from '../constructs/redis-sentinel';
+import { imageRef } from '../environments/derive';
+import { EnvironmentConfig } from '../environments/types';
+import { PlatformChart } from './platform-chart';
+
+/** Namespaces whose workloads use Redis. */
+export const REDIS_CLIENT_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
+/** Where Prometheus runs. */
+const MONITORING_NAMESPACE = 'monitoring';
+/** The External Secrets store every environment reads credentials from. */
+const SECRET_STORE = { name: 'platform-secrets', kind: 'ClusterSecretStore' } as const;
+
+/**
+ * `db-redis`: Redis with Sentinel at the environment's scale, open to the application namespaces
+ * and to Prometheus.
+ *
+ * - dev (`redisReplicas: 1`): one Redis and one Sentinel, no failover. Clients still find the
+ *   primary through Sentinel, so application config is the same in every environment.
+ * - staging, prod: three data pods and three Sentinels (quorum 2) on distinct nodes.
+ * - dr: an independent Redis at prod's scale, running and empty, not a replica of prod. Redis
+ *   holds caches, sessions and short-lived state that PostgreSQL can rebuild; cross-region
+ *   replication would tie DR's Sentinels to prod's primary and complicate promotion. After a
+ *   failover the cache warms from PostgreSQL; what lived only in Redis (sessions) is lost.
+ */
+export class DbRedisChart extends PlatformChart {
+  public readonly redis: RedisSentinel;
+
+  constructor(scope: App, config: EnvironmentConfig) {
+    super(scope, 'db-redis', { config, namespace: 'db-redis' });
+    this.redis = new RedisSentinel(this, 'Redis', {
+      name: 'redis',
+      namespace: this.ns.name,
+      replicas: config.scale.redisReplicas,
+      image: imageRef(config, 'redis'),
+      exporterImage: imageRef(config, 'redisExporter'),
+      resources: Resources.PRESETS[config.sizes.cache],
+      storage: Size.gibibytes(config.sizes.storage.redisGi),
+      storageClass: this.cloud.storageClass,
+      nodePool: this.nodePool('data'),
+      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
+      secretStore: SECRET_STORE,
+      passwordRemoteKey: `${config.name}/db-redis/password`,
+    });
+    this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map((ns): INetworkPeer => ({ peerNamespace: ns, peerSelector: {} })));
+    this.redis.allowMetricsFrom({ peerNamespace: MONITORING_NAMESPACE, peerSelector: {} });
+  }
+}

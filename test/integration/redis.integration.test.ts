@@ -1,0 +1,362 @@
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Duration, Testing } from 'cdk8s';
+import { Resources } from '../../constructs/lib/resources';
+import { RedisSentinel } from '../../constructs/redis-sentinel';
+
+/**
+ * RedisSentinel against real servers: three `redis-server` and three `redis-sentinel` processes
+ * (Debian's 7.0 packages) run the construct's rendered ConfigMap (configs, start-up scripts,
+ * probes) on loopback. The primary is killed; Sentinel must promote a replica within the
+ * failover timeout, with the data written before still there, and the old primary must come
+ * back as a replica through the same start-up script a pod runs.
+ */
+
+const NS = 'db-redis';
+const PASSWORD = 'integration-Test.pw_1';
+const DOWN_AFTER_MS = 2000;
+const FAILOVER_TIMEOUT_MS = 10000;
+const DATA_PORTS = [16380, 16381, 16382];
+const SENTINEL_PORTS = [26380, 26381, 26382];
+const LOOPBACK = '127.0.0.1';
+
+function render(): { files: Record<string, string>; redis: RedisSentinel } {
+  const chart = Testing.chart();
+  const redis = new RedisSentinel(chart, 'Redis', {
+    name: 'redis',
+    namespace: NS,
+    image: 'redis:7.2.5-alpine',
+    exporterImage: 'oliver006/redis_exporter:v1.62.0',
+    resources: Resources.SMALL,
+    downAfter: Duration.millis(DOWN_AFTER_MS),
+    failoverTimeout: Duration.millis(FAILOVER_TIMEOUT_MS),
+    secretStore: { name: 'test-store' },
+  });
+  // The ConfigMap as synthesized, i.e. exactly what the pods mount.
+  const cm = Testing.synth(chart).find((o) => o.kind === 'ConfigMap');
+  return { files: cm.data as Record<string, string>, redis };
+}
+
+type Kind = 'data' | 'sentinel';
+
+/**
+ * TEST-ONLY substitution. In the cluster every pod has its own DNS name, every data pod listens
+ * on 6379 and every Sentinel on 26379, and files live at fixed absolute paths. Here all six
+ * processes share 127.0.0.1, so each pod's DNS name becomes 127.0.0.1, each pod's port a
+ * loopback port of its own, and each absolute path a file in the pod's temp folder. Listening is
+ * narrowed from all interfaces to loopback. Nothing else changes; the caller asserts that no
+ * cluster name is left.
+ */
+function localize(text: string, redis: RedisSentinel, kind: Kind, index: number, podDir: string, root: string): string {
+  const dataHost = (j: number): string => redis.dataHosts[j];
+  const sentinelHost = (j: number): string => `redis-sentinel-${j}.redis-sentinel-headless.${NS}.svc.cluster.local`;
+  const ownPort = kind === 'data' ? DATA_PORTS[index] : SENTINEL_PORTS[index];
+  const pairs: [string, string][] = [];
+  for (let j = 0; j < 3; j++) {
+    pairs.push([`${dataHost(j)}:6379`, `${LOOPBACK}:${DATA_PORTS[j]}`]);
+    pairs.push([`${sentinelHost(j)}:26379`, `${LOOPBACK}:${SENTINEL_PORTS[j]}`]);
+  }
+  pairs.push(
+    // The cold-start fallback primary (data pod 0).
+    [`PRIMARY_HOST="${dataHost(0)}"; PRIMARY_PORT="6379"`, `PRIMARY_HOST="${LOOPBACK}"; PRIMARY_PORT="${DATA_PORTS[0]}"`],
+    // The pod's own name and port.
+    [`"$POD_NAME.redis-headless.${NS}.svc.cluster.local"`, `"${LOOPBACK}"`],
+    [`"$POD_NAME.redis-sentinel-headless.${NS}.svc.cluster.local"`, `"${LOOPBACK}"`],
+    [`SELF_PORT="6379"`, `SELF_PORT="${ownPort}"`],
+    [`SELF_PORT="26379"`, `SELF_PORT="${ownPort}"`],
+    // The Sentinel Service the preStop hook asks: Sentinel 0 here.
+    [`-h ${redis.sentinelHost} -p 26379`, `-h ${LOOPBACK} -p ${SENTINEL_PORTS[0]}`],
+    // Probes and preStop talk to the local server.
+    [`-p ${kind === 'data' ? 6379 : 26379} `, `-p ${ownPort} `],
+    // Config templates: own port, own working directory, loopback only.
+    [`port ${kind === 'data' ? 6379 : 26379}\n`, `port ${ownPort}\n`],
+    ['dir /data\n', `dir ${podDir}\n`],
+    ['dir /sentinel\n', `dir ${podDir}\n`],
+    ['bind * -::*\n', `bind ${LOOPBACK}\n`],
+    // Mounted files.
+    ['/secrets/redis/password', path.join(root, 'password')],
+    ['/config/redis.conf', path.join(podDir, 'redis.conf.template')],
+    ['/config/sentinel.conf', path.join(podDir, 'sentinel.conf.template')],
+    ['/run/redis/redis.conf', path.join(podDir, 'redis.conf')],
+    ['/sentinel/sentinel.conf', path.join(podDir, 'sentinel.conf')],
+  );
+  let out = text;
+  for (const [from, to] of pairs) {
+    out = out.split(from).join(to);
+  }
+  return out;
+}
+
+interface Pod {
+  kind: Kind;
+  index: number;
+  port: number;
+  dir: string;
+  proc?: ChildProcess;
+  log: string;
+}
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
+const pods: Pod[] = [];
+/** Every process this file started, stopped in afterAll whatever happened. */
+const spawned: ChildProcess[] = [];
+const { files, redis } = render();
+
+/** Writes the pod's localized files and returns the path of one of them. */
+function podFile(pod: Pod, name: string, as: string): string {
+  const text = localize(files[name], redis, pod.kind, pod.index, pod.dir, root);
+  if (text.includes('cluster.local')) {
+    throw new Error(`test substitution missed a cluster name in ${name}:\n${text}`);
+  }
+  const p = path.join(pod.dir, as);
+  fs.writeFileSync(p, text, { mode: 0o600 });
+  return p;
+}
+
+function cli(port: number, ...args: string[]): string {
+  return execFileSync('redis-cli', ['--no-auth-warning', '--raw', '-h', LOOPBACK, '-p', String(port), ...args], {
+    env: { ...process.env, REDISCLI_AUTH: PASSWORD },
+    timeout: 5000,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+    .replace(/\r/g, '')
+    .trim();
+}
+
+/** Runs a rendered shell script of a pod; returns its exit code and output. */
+function runScript(pod: Pod, name: string): { code: number; output: string } {
+  const script = podFile(pod, name, name);
+  try {
+    const output = execFileSync('sh', [script], {
+      env: { ...process.env, REDISCLI_AUTH: PASSWORD, POD_NAME: `${pod.kind}-${pod.index}` },
+      timeout: 60000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { code: 0, output };
+  } catch (e) {
+    const err = e as { status?: number; stdout?: string; stderr?: string };
+    return { code: err.status ?? -1, output: `${err.stdout ?? ''}${err.stderr ?? ''}` };
+  }
+}
+
+/** Polls `probe` every 200 ms until it returns a value, at most `timeoutMs`. */
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  const maxTries = Math.ceil(timeoutMs / 200) + 1;
+  let last: unknown;
+  for (let i = 0; i < maxTries && Date.now() <= deadline; i++) {
+    try {
+      const v = probe();
+      if (v !== undefined) {
+        return v;
+      }
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}\n${logs()}`);
+}
+
+function logs(): string {
+  return pods.map((p) => `--- ${p.kind}-${p.index} (port ${p.port})\n${p.log.split('\n').slice(-15).join('\n')}`).join('\n');
+}
+
+/** The init container: the pod's start-up script, which writes the pod's own config file. */
+function startPod(pod: Pod): string {
+  const start = runScript(pod, pod.kind === 'data' ? 'start-redis.sh' : 'start-sentinel.sh');
+  if (start.code !== 0) {
+    throw new Error(`start-up script of ${pod.kind}-${pod.index} failed (${start.code}):\n${start.output}`);
+  }
+  return start.output;
+}
+
+function spawnServer(pod: Pod): void {
+  if (answers(pod.port)) {
+    throw new Error(`port ${pod.port} is already in use: another redis is running there; stop it first`);
+  }
+  const conf = path.join(pod.dir, pod.kind === 'data' ? 'redis.conf' : 'sentinel.conf');
+  const proc = spawn(pod.kind === 'data' ? 'redis-server' : 'redis-sentinel', [conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  pod.log = '';
+  proc.stdout?.on('data', (d: Buffer) => (pod.log += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (pod.log += d.toString()));
+  pod.proc = proc;
+  spawned.push(proc);
+}
+
+/** Whether something answers on a loopback port. */
+function answers(port: number): boolean {
+  try {
+    cli(port, 'PING');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A pod: its template (the ConfigMap mount), its init container, then its server. */
+async function bootPod(pod: Pod): Promise<string> {
+  podFile(pod, pod.kind === 'data' ? 'redis.conf' : 'sentinel.conf', pod.kind === 'data' ? 'redis.conf.template' : 'sentinel.conf.template');
+  const output = startPod(pod);
+  spawnServer(pod);
+  await waitFor(`${pod.kind}-${pod.index} to answer PING`, 10000, () => (cli(pod.port, 'PING') === 'PONG' ? true : undefined));
+  return output;
+}
+
+function primaryFromSentinel(port: number): string {
+  return cli(port, 'SENTINEL', 'get-master-addr-by-name', redis.masterSetName).split('\n').join(':');
+}
+
+function killPod(pod: Pod): Promise<void> {
+  const proc = pod.proc;
+  pod.proc = undefined;
+  return stop(proc, 'SIGKILL');
+}
+
+/** Stops a process: `signal`, then SIGKILL after 5 s (Redis refuses SIGTERM when its final save fails). */
+function stop(proc: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, 5000);
+    proc.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    proc.kill(signal);
+  });
+}
+
+beforeAll(() => {
+  fs.writeFileSync(path.join(root, 'password'), PASSWORD, { mode: 0o600 });
+  for (const kind of ['data', 'sentinel'] as const) {
+    for (let i = 0; i < 3; i++) {
+      const dir = path.join(root, `${kind}-${i}`);
+      fs.mkdirSync(dir);
+      pods.push({ kind, index: i, port: kind === 'data' ? DATA_PORTS[i] : SENTINEL_PORTS[i], dir, log: '' });
+    }
+  }
+});
+
+afterAll(async () => {
+  await Promise.all(spawned.map((p) => stop(p, 'SIGTERM')));
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+const data = (i: number): Pod => pods[i];
+const sentinel = (i: number): Pod => pods[3 + i];
+
+describe('RedisSentinel against redis-server and redis-sentinel 7', () => {
+  test('cold start: pod 0 becomes primary, the others replicate it, Sentinels find it without being told', async () => {
+    expect(await bootPod(data(0))).toMatch(/cold start/);
+    expect(await bootPod(data(1))).toMatch(/reports role master/);
+    expect(await bootPod(data(2))).toMatch(/reports role master/);
+    for (let i = 0; i < 3; i++) {
+      await bootPod(sentinel(i));
+    }
+    expect(cli(data(0).port, 'ROLE').split('\n')[0]).toBe('master');
+    for (const i of [1, 2]) {
+      await waitFor(`replica ${i} in sync`, 15000, () =>
+        cli(data(i).port, 'INFO', 'replication').includes('master_link_status:up') ? true : undefined,
+      );
+    }
+    for (let i = 0; i < 3; i++) {
+      expect(primaryFromSentinel(sentinel(i).port)).toBe(`${LOOPBACK}:${DATA_PORTS[0]}`);
+    }
+    // Every Sentinel sees the other two (hello messages through the primary).
+    await waitFor('Sentinels to discover each other', 15000, () =>
+      [0, 1, 2].every((i) => cli(sentinel(i).port, 'SENTINEL', 'ckquorum', redis.masterSetName).startsWith('OK 3 usable')) ? true : undefined,
+    );
+  });
+
+  test('persistence and limits are the rendered ones: AOF on, everysec, save points, maxmemory', () => {
+    const p = data(0).port;
+    expect(cli(p, 'CONFIG', 'GET', 'appendonly')).toBe('appendonly\nyes');
+    expect(cli(p, 'CONFIG', 'GET', 'appendfsync')).toBe('appendfsync\neverysec');
+    expect(cli(p, 'CONFIG', 'GET', 'save')).toBe('save\n3600 1 300 100 60 10000');
+    expect(cli(p, 'CONFIG', 'GET', 'maxmemory')).toBe(`maxmemory\n${redis.maxmemoryBytes}`);
+    expect(cli(p, 'CONFIG', 'GET', 'min-replicas-to-write')).toBe('min-replicas-to-write\n1');
+    expect(cli(data(1).port, 'CONFIG', 'GET', 'replica-announce-ip')).toBe(`replica-announce-ip\n${LOOPBACK}`);
+  });
+
+  test('auth is on for data pods and Sentinels', () => {
+    for (const port of [data(0).port, sentinel(0).port]) {
+      const out = execFileSync('redis-cli', ['--no-auth-warning', '--raw', '-h', LOOPBACK, '-p', String(port), 'PING'], {
+        env: { ...process.env, REDISCLI_AUTH: '' },
+        timeout: 5000,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(out).toMatch(/NOAUTH/);
+    }
+  });
+
+  test('probes pass on a healthy primary, replica and Sentinel', () => {
+    for (const pod of [data(0), data(1)]) {
+      expect(runScript(pod, 'redis-liveness.sh').code).toBe(0);
+      expect(runScript(pod, 'redis-readiness.sh').code).toBe(0);
+    }
+    expect(runScript(sentinel(1), 'sentinel-liveness.sh').code).toBe(0);
+    expect(runScript(sentinel(1), 'sentinel-readiness.sh').code).toBe(0);
+    // preStop on a replica returns at once.
+    expect(runScript(data(1), 'redis-prestop.sh').code).toBe(0);
+  });
+
+  test('kill the primary: a replica is promoted within the failover timeout and keeps the data', async () => {
+    const primary = data(0);
+    // min-replicas-to-write 1: the primary takes writes once a replica has acknowledged (about 1 s after sync).
+    await waitFor('the primary to accept writes', 10000, () => (cli(primary.port, 'SET', 'invoice:42', 'paid') === 'OK' ? true : undefined));
+    // Both replicas have the write before the primary dies.
+    expect(cli(primary.port, 'WAIT', '2', '5000')).toBe('2');
+
+    const killedAt = Date.now();
+    await killPod(primary);
+    const promoted = await waitFor('Sentinel to promote a replica', DOWN_AFTER_MS + FAILOVER_TIMEOUT_MS, () => {
+      const addr = primaryFromSentinel(sentinel(0).port);
+      return addr !== `${LOOPBACK}:${DATA_PORTS[0]}` ? addr : undefined;
+    });
+    const elapsed = Date.now() - killedAt;
+    expect(elapsed).toBeLessThanOrEqual(DOWN_AFTER_MS + FAILOVER_TIMEOUT_MS);
+    const newPort = Number(promoted.split(':')[1]);
+    expect([DATA_PORTS[1], DATA_PORTS[2]]).toContain(newPort);
+    await waitFor('the new primary to report role master', 10000, () => (cli(newPort, 'ROLE').split('\n')[0] === 'master' ? true : undefined));
+    expect(cli(newPort, 'GET', 'invoice:42')).toBe('paid');
+    // All Sentinels agree, and the new primary takes writes (the other replica follows it).
+    for (let i = 0; i < 3; i++) {
+      await waitFor(`Sentinel ${i} to name the new primary`, 10000, () => (primaryFromSentinel(sentinel(i).port) === promoted ? true : undefined));
+    }
+    await waitFor('the new primary to accept writes', 15000, () => (cli(newPort, 'SET', 'after', 'failover') === 'OK' ? true : undefined));
+    console.log(`redis integration: failover took ${elapsed} ms (down-after ${DOWN_AFTER_MS} ms, failover-timeout ${FAILOVER_TIMEOUT_MS} ms)`);
+  });
+
+  test('the old primary restarts as a replica of the new one (start-up script asks Sentinel)', async () => {
+    const promoted = primaryFromSentinel(sentinel(0).port);
+    const output = await bootPod(data(0));
+    expect(output).toContain(`Sentinel ${LOOPBACK}:${SENTINEL_PORTS[0]} names primary ${promoted}`);
+    await waitFor('the old primary to sync from the new one', 15000, () =>
+      cli(data(0).port, 'INFO', 'replication').includes('master_link_status:up') ? true : undefined,
+    );
+    expect(cli(data(0).port, 'ROLE').split('\n')[0]).toBe('slave');
+    expect(cli(data(0).port, 'GET', 'invoice:42')).toBe('paid');
+    expect(cli(data(0).port, 'GET', 'after')).toBe('failover');
+    expect(runScript(data(0), 'redis-readiness.sh').code).toBe(0);
+  });
+
+  test('preStop on the primary hands its role to a replica before it stops', async () => {
+    const before = primaryFromSentinel(sentinel(0).port);
+    const pod = pods.find((p) => p.kind === 'data' && `${LOOPBACK}:${p.port}` === before)!;
+    const result = runScript(pod, 'redis-prestop.sh');
+    expect(result.output).toContain('asks Sentinel for a failover');
+    expect(result.code).toBe(0);
+    expect(cli(pod.port, 'ROLE').split('\n')[0]).toBe('slave');
+    await waitFor('Sentinel to name another primary', 10000, () => (primaryFromSentinel(sentinel(0).port) !== before ? true : undefined));
+  });
+});
