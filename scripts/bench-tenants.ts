@@ -33,7 +33,14 @@ function tenantChart(app: App, ns: string): Chart {
     metadata: meta('limits'),
     spec: { limits: [{ type: 'Container', default: { memory: k8s.Quantity.fromString('256Mi') } }] },
   });
-  allowIngressPolicy(chart, 'AllowApi', { name: 'allow-api', namespace: ns, labels, podSelector: selector, from: [{ peerNamespace: ns, peerSelector: {} }], ports: [8080] });
+  allowIngressPolicy(chart, 'AllowApi', {
+    name: 'allow-api',
+    namespace: ns,
+    labels,
+    podSelector: selector,
+    from: [{ peerNamespace: ns, peerSelector: {} }],
+    ports: [8080],
+  });
   new k8s.KubeServiceAccount(chart, 'Sa', { metadata: meta('tenant-api'), automountServiceAccountToken: false });
   new k8s.KubeRole(chart, 'Role', { metadata: meta('tenant-api'), rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
   new k8s.KubeRoleBinding(chart, 'Binding', {
@@ -73,7 +80,10 @@ function tenantChart(app: App, ns: string): Chart {
       },
     },
   });
-  new k8s.KubeService(chart, 'Svc', { metadata: meta('tenant-api'), spec: { selector, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+  new k8s.KubeService(chart, 'Svc', {
+    metadata: meta('tenant-api'),
+    spec: { selector, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] },
+  });
   new k8s.KubeHorizontalPodAutoscalerV2(chart, 'Hpa', {
     metadata: meta('tenant-api'),
     spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'tenant-api' }, minReplicas: 2, maxReplicas: 4 },

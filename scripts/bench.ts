@@ -42,7 +42,12 @@ function runScenario(name: string): void {
     }
     const wallMs = performance.now() - t0;
     if (!result.ok) {
-      throw new Error(`scenario ${name} failed the gate:\n${result.problems.slice(0, 10).map((p) => `${p.file}: ${p.object}: ${p.rule}: ${p.message}`).join('\n')}`);
+      throw new Error(
+        `scenario ${name} failed the gate:\n${result.problems
+          .slice(0, 10)
+          .map((p) => `${p.file}: ${p.object}: ${p.rule}: ${p.message}`)
+          .join('\n')}`,
+      );
     }
     const sample: Sample = {
       wallMs,
@@ -88,7 +93,9 @@ function measure(name: string): Sample {
 }
 
 function main(): void {
-  console.log(`bench: ${os.cpus().length} cores, node ${process.version}, ${RUNS} counted runs per scenario after 1 warm-up (medians); wall = whole process`);
+  console.log(
+    `bench: ${os.cpus().length} cores, node ${process.version}, ${RUNS} counted runs per scenario after 1 warm-up (medians); wall = whole process`,
+  );
   console.log('scenario        objects   wall ms   peak MiB   objects/s   µs/object   validation share   (construct / schema / policy / write ms)');
   const rows: [string, Sample][] = [];
   for (const name of ['platform', 'tenants-100', 'tenants-1000']) {
@@ -104,7 +111,9 @@ function main(): void {
     return s.wallMs / s.objects;
   };
   const ratio = per('tenants-1000') / per('tenants-100');
-  console.log(`\nscaling: time per object at N=1000 is ${ratio.toFixed(2)}x that at N=100 (linear means <= 1.5x; one cdk8s App for all charts would be quadratic)`);
+  console.log(
+    `\nscaling: time per object at N=1000 is ${ratio.toFixed(2)}x that at N=100 (linear means <= 1.5x; one cdk8s App for all charts would be quadratic)`,
+  );
 }
 
 if (process.argv[2] === '--scenario') {
