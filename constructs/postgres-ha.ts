@@ -275,7 +275,7 @@ export interface TenantSchemaOptions {
  * Clients connect to `host:port` (the pooler) as `databaseOwner`, with the password in
  * `secretName` / `secretPasswordKey`. `allowFrom(workload)` lets a workload in.
  */
-export class PostgresHA extends Construct {
+export class PostgresHA extends Construct implements INetworkPeer {
   /** Cluster name (Patroni scope). */
   public readonly clusterName: string;
   public readonly namespace: string;
@@ -295,10 +295,13 @@ export class PostgresHA extends Construct {
   /** Key in the secret store with the application password (property `app-password`), for ExternalSecrets in client namespaces. */
   public readonly secretRemoteKey: string;
   public readonly instances: number;
-  /** The database pods, for NetworkPolicies of others. */
-  public readonly peer: INetworkPeer;
-  /** The pooler pods. */
-  public readonly poolerPeer: INetworkPeer;
+  /** The database pods (replication, jobs), for NetworkPolicies of others that need them directly. */
+  public readonly databasePeer: INetworkPeer;
+  /** As an INetworkPeer, the cluster is its entry point: the pooler pods, in this namespace. */
+  public readonly peerNamespace: string;
+  public readonly peerSelector: Readonly<Record<string, string>>;
+  /** `postgresql://<user>@<host>:<port>/<database>`, without the password (that is in `secretName`). */
+  public readonly connectionUri: string;
   public readonly statefulSet: k8s.KubeStatefulSet;
 
   private readonly partOf?: string;
@@ -336,8 +339,10 @@ export class PostgresHA extends Construct {
     this.partOf = props.partOf;
     const dbSelector = this.selectorFor('database');
     const dbLabels = standardLabels(this.identity('database', imageVersion(image)));
-    this.peer = { peerNamespace: ns, peerSelector: dbSelector };
-    this.poolerPeer = { peerNamespace: ns, peerSelector: this.selectorFor('pooler') };
+    this.databasePeer = { peerNamespace: ns, peerSelector: dbSelector };
+    this.peerNamespace = ns;
+    this.peerSelector = this.selectorFor('pooler');
+    this.connectionUri = `postgresql://${owner}@${this.host}:${POSTGRES_PORT}/${database}`;
 
     // --- Secrets (ExternalSecrets only; nothing secret is in git) ---------------------------------
     const remote = (secretKey: string, property: string): { secretKey: string; remoteKey: string; property: string } => ({
@@ -865,7 +870,7 @@ export class PostgresHA extends Construct {
     return new k8s.KubeNetworkPolicy(this, `AllowFrom-${name}`, {
       metadata: { name, namespace: this.namespace, labels: this.labelsFor('pooler') },
       spec: {
-        podSelector: { matchLabels: { ...this.poolerPeer.peerSelector } },
+        podSelector: { matchLabels: { ...this.peerSelector } },
         policyTypes: ['Ingress'],
         ingress: [{ from: [peerOf(peer)], ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(POSTGRES_PORT) }] }],
       },

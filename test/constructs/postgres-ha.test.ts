@@ -95,6 +95,13 @@ describe('PostgresHA', () => {
       expect(pg.host).toBe('pg-pooler.db-postgres.svc');
       expect(pg.port).toBe(5432);
       expect(pg.secretName).toBe('pg-app');
+      expect(pg.connectionUri).toBe('postgresql://app@pg-pooler.db-postgres.svc:5432/app');
+      // As a network peer, the cluster is its pooler: what clients open egress to.
+      expect({ ns: pg.peerNamespace, selector: pg.peerSelector }).toEqual({
+        ns: 'db-postgres',
+        selector: find(objects, 'Deployment', 'pg-pooler').spec.selector.matchLabels,
+      });
+      expect(pg.databasePeer.peerSelector).toEqual(selector);
     });
 
     test('Patroni finds its pods by the selector labels, with the instance label as scope', () => {
