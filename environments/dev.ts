@@ -26,6 +26,7 @@ export const dev: EnvironmentBase = {
   features: { sampleData: true, autoscaling: false, zoneSpread: false, backups: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
+    credentialsSecret: 'receivables-git',
     targetRevision: 'main',
     clusterServer: 'https://kubernetes.default.svc',
     // Used once sync.pullRequestPreviews is switched on (see docs/readme/gitops.md, "Previews").

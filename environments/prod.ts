@@ -26,6 +26,7 @@ export const prod: EnvironmentBase = {
   features: { sampleData: false, autoscaling: true, zoneSpread: true, backups: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
+    credentialsSecret: 'receivables-git',
     targetRevision: 'main',
     clusterServer: 'https://prod.k8s.receivables.example.com:6443',
     sync: {
@@ -33,6 +34,7 @@ export const prod: EnvironmentBase = {
       prune: true,
       selfHeal: false,
       approvalGate: true,
+      approverGroups: ['receivables-release-approvers'],
       // Changes land on weekdays in office hours only; outside them even a manual sync is refused.
       syncWindows: [{ kind: 'allow', schedule: '0 8 * * 1-5', duration: '10h', timeZone: 'Europe/Berlin' }],
       pullRequestPreviews: false,

@@ -46,6 +46,8 @@ export interface SyncConfig {
   readonly selfHeal: boolean;
   /** A person approves each sync (prod). */
   readonly approvalGate: boolean;
+  /** SSO groups allowed to sync behind the approval gate (Argo CD project role). @default - none: bind them in Argo CD */
+  readonly approverGroups?: readonly string[];
   readonly syncWindows: readonly SyncWindowConfig[];
   /** One preview of this environment per open pull request (dev only). */
   readonly pullRequestPreviews: boolean;
@@ -70,6 +72,11 @@ export interface GitOpsConfig {
   readonly targetRevision: string;
   /** API server of the destination cluster, as registered in Argo CD. */
   readonly clusterServer: string;
+  /**
+   * Secret in `flux-system` with the credentials Flux reads the repository with
+   * (`flux create secret git`). Argo CD keeps its own repository credentials. @default - a public repository
+   */
+  readonly credentialsSecret?: string;
   /** Needed when `sync.pullRequestPreviews` is on. @default - no previews possible */
   readonly pullRequests?: PullRequestSourceConfig;
   readonly sync: SyncConfig;

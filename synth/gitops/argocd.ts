@@ -156,7 +156,8 @@ export function argoCharts(app: App, config: EnvironmentConfig, facts: Environme
         ? [
             {
               name: 'release-approver',
-              description: 'The people who may sync this environment after the pull request was approved (bind your SSO group).',
+              description: 'The people who may sync this environment after the pull request was approved.',
+              groups: sync.approverGroups && sync.approverGroups.length > 0 ? [...sync.approverGroups] : undefined,
               policies: [
                 `p, proj:${projectName(env)}:release-approver, applications, get, ${projectName(env)}/*, allow`,
                 `p, proj:${projectName(env)}:release-approver, applications, sync, ${projectName(env)}/*, allow`,

@@ -57,6 +57,7 @@ export function fluxCharts(app: App, config: EnvironmentConfig, facts: Environme
     metadata: { name: SOURCE_NAME, namespace: FLUX_NAMESPACE, labels: gitopsLabels(config, SOURCE_NAME) },
     spec: {
       url: config.gitops.repoUrl,
+      secretRef: config.gitops.credentialsSecret ? { name: config.gitops.credentialsSecret } : undefined,
       ref: gitRef(config.gitops.targetRevision),
       interval: SOURCE_INTERVAL,
       // Only the rendered manifests (and this folder, which manages itself) reach the cluster.

@@ -83,6 +83,7 @@ export interface EffectiveSync {
   readonly prune: boolean;
   readonly selfHeal: boolean;
   readonly approvalGate: boolean;
+  readonly approverGroups?: readonly string[];
   readonly syncWindows: readonly SyncWindowConfig[];
   readonly pullRequestPreviews: boolean;
 }

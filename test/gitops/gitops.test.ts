@@ -245,6 +245,8 @@ describe('sync policies per environment', () => {
       prod.gitops.sync.syncWindows.map((w) => ({ kind: w.kind, schedule: w.schedule, duration: w.duration, timeZone: w.timeZone, applications: ['*'] })),
     );
     expect((project.spec as any).roles[0].policies).toContain(`p, proj:${projectName('prod')}:release-approver, applications, sync, ${projectName('prod')}/*, allow`);
+    expect((project.spec as any).roles[0].groups).toEqual(prod.gitops.sync.approverGroups);
+    expect(prod.gitops.sync.approverGroups?.length).toBeGreaterThan(0);
     const bootstrap = argo('prod', 'bootstrap.yaml').find((o) => o.kind === 'Application')!;
     expect((bootstrap.spec as any).syncPolicy.automated).toBeUndefined();
   });
@@ -324,6 +326,7 @@ describe('Flux', () => {
     const [source] = flux(env, 'source.yaml');
     expect(source.kind).toBe('GitRepository');
     expect((source.spec as any).ignore.split('\n')).toEqual(['/*', '!/dist/', '!/gitops/']);
+    expect((source.spec as any).secretRef).toEqual({ name: configs.find((c) => c.name === env)!.gitops.credentialsSecret });
   });
 
   test('data services get health checks on their workloads', () => {
