@@ -59,7 +59,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
       const objects = [...readTree(path.join(dist, env)).values()].map((t) => t.obj);
       const text = environmentReadme(env, objects);
       if (args.flags.stdout) {
-        print(text);
+        print(text.trimEnd());
       } else {
         const file = path.join(dist, env, 'README.md');
         fs.writeFileSync(file, text);

@@ -1,8 +1,9 @@
-import { KubeObject, objectId } from '../gate/manifest';
-import { joinPath } from '../gate/problem';
 import * as path from 'path';
+import { KubeObject, objectId } from '../gate/manifest';
+import { selectorMatches } from '../gate/policy/model';
+import { joinPath } from '../gate/problem';
 import { argoDir, fluxDir } from './gitops/model';
-import { byText, ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, selectorMatches, TreeObject, WORKLOAD_KINDS } from './objects';
+import { byText, ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, TreeObject, WORKLOAD_KINDS } from './objects';
 import { toYaml } from './serialize';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -1,5 +1,6 @@
 import { KubeObject, objectId } from '../gate/manifest';
-import { byText, LabelSelector, podTemplate, quantity, replicasOf, selectorMatches, WORKLOAD_KINDS } from './objects';
+import { LabelSelector, selectorMatches } from '../gate/policy/model';
+import { byText, podTemplate, quantity, replicasOf, WORKLOAD_KINDS } from './objects';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
+import { parseQuantity } from '../constructs/lib/resources';
 import { isKustomization, KubeObject } from '../gate/manifest';
 import { InputError } from '../gate/problem';
 
@@ -124,45 +125,6 @@ export function checkoutFolders(ref: string, folders: readonly string[], cwd: st
   return tmp;
 }
 
-/** Label selector as used by workloads, PDBs and NetworkPolicies. */
-export interface LabelSelector {
-  readonly matchLabels?: Record<string, string>;
-  readonly matchExpressions?: readonly { key: string; operator: string; values?: string[] }[];
-}
-
-/** Kubernetes label-selector semantics; an empty selector matches everything. */
-export function selectorMatches(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
-  if (!selector) {
-    return true;
-  }
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) {
-    if (labels[k] !== v) {
-      return false;
-    }
-  }
-  for (const e of selector.matchExpressions ?? []) {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    const values = e.values ?? [];
-    switch (e.operator) {
-      case 'In':
-        if (!has || !values.includes(labels[e.key])) return false;
-        break;
-      case 'NotIn':
-        if (has && values.includes(labels[e.key])) return false;
-        break;
-      case 'Exists':
-        if (!has) return false;
-        break;
-      case 'DoesNotExist':
-        if (has) return false;
-        break;
-      default:
-        return false;
-    }
-  }
-  return true;
-}
-
 /** Workload kinds and where their pod template sits. */
 const TEMPLATE_PATHS: Record<string, string[]> = {
   Deployment: ['spec', 'template'],
@@ -205,29 +167,8 @@ export function replicasOf(obj: KubeObject): number {
   }
 }
 
-const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
-const FACTORS: Record<string, number> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 1024,
-  Mi: 1024 ** 2,
-  Gi: 1024 ** 3,
-  Ti: 1024 ** 4,
-  Pi: 1024 ** 5,
-  Ei: 1024 ** 6,
-};
-
 /** A Kubernetes quantity (`512Mi`, `250m`, `2`) in base units; 0 when absent or invalid. */
 export function quantity(q: unknown): number {
-  if (typeof q === 'number') {
-    return q;
-  }
-  const m = QUANTITY.exec(String(q ?? ''));
-  return m ? parseFloat(m[1]) * FACTORS[m[2] ?? ''] : 0;
+  const n = typeof q === 'string' || typeof q === 'number' ? parseQuantity(q) : NaN;
+  return Number.isNaN(n) ? 0 : n;
 }
