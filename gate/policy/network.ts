@@ -44,7 +44,9 @@ export function checkNetworkIsolation(index: ManifestIndex, report: (f: Finding)
     if (pod.namespace && index.namespaces.has(pod.namespace)) {
       continue;
     }
-    const covering = index.ofKind('NetworkPolicy', pod.namespace ?? '').filter((p) => selectorMatches((p.obj as any).spec?.podSelector ?? {}, pod.labels));
+    const covering = index
+      .ofKind('NetworkPolicy', pod.namespace ?? '')
+      .filter((p) => selectorMatches((p.obj as any).spec?.podSelector ?? {}, pod.labels));
     const types = new Set(covering.flatMap((p) => (p.obj as any).spec?.policyTypes ?? ['Ingress']));
     if (!types.has('Ingress') || !types.has('Egress')) {
       report({
