@@ -494,7 +494,7 @@ export function pgbouncerIni(o: PgBouncerOptions): string {
     'query_wait_timeout = 60',
     'server_tls_sslmode = prefer',
     'ignore_startup_parameters = extra_float_digits,options',
-    `admin_users = ${ROLES.pooler}`,
+    // SHOW STATS/POOLS for monitoring; no admin user: nobody can PAUSE or SHUTDOWN a pooler remotely.
     `stats_users = ${ROLES.pooler}`,
     'log_connections = 0',
     'log_disconnections = 0',
