@@ -1,0 +1,91 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ROOT } from '../helpers/bundle';
+import { tempDir } from '../helpers/temp';
+
+/**
+ * The library as a consumer gets it: `npm pack` of a fresh `build:lib`, unpacked into a project of
+ * its own, type-checked against the shipped .d.ts files and run with plain node. Dependencies come
+ * from this repository's node_modules (linked), so no network is needed.
+ */
+describe('packed library', () => {
+  let work: { dir: string; cleanup: () => void };
+  let files: string[];
+
+  beforeAll(() => {
+    work = tempDir('consumer-');
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.lib.json', '--outDir', path.join(work.dir, 'build-lib')], { cwd: ROOT });
+    // Pack from a staging copy so the test never touches the repository's own lib/.
+    const stage = path.join(work.dir, 'stage');
+    fs.mkdirSync(stage);
+    fs.cpSync(path.join(work.dir, 'build-lib'), path.join(stage, 'lib'), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(stage, 'package.json'));
+    fs.copyFileSync(path.join(ROOT, 'README.md'), path.join(stage, 'README.md'));
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work.dir], { cwd: stage, encoding: 'utf8' }),
+    );
+    files = packed[0].files.map((f: { path: string }) => f.path);
+    const consumer = path.join(work.dir, 'consumer');
+    const pkg = path.join(consumer, 'node_modules', 'cdk8s-receivables-platform');
+    fs.mkdirSync(pkg, { recursive: true });
+    execFileSync('tar', ['-xzf', path.join(work.dir, packed[0].filename), '-C', pkg, '--strip-components=1']);
+    for (const dep of ['cdk8s', 'cdk8s-plus-28', 'constructs', 'yaml', 'ajv', '@types']) {
+      fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep));
+    }
+  }, 180000);
+  afterAll(() => work.cleanup());
+
+  test('ships the compiled library and its types, and nothing of the app', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'lib/constructs/index.js',
+        'lib/constructs/index.d.ts',
+        'lib/constructs/postgres-ha.d.ts',
+        'lib/constructs/redis-sentinel.d.ts',
+        'README.md',
+        'package.json',
+      ]),
+    );
+    expect(
+      files.filter((f) => /^(dist|charts|environments|gate|synth|gitops|test|schemas)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts'))),
+    ).toEqual([]);
+  });
+
+  test('a consumer type-checks against the shipped types and synthesizes PostgresHA and RedisSentinel', () => {
+    const consumer = path.join(work.dir, 'consumer');
+    fs.writeFileSync(
+      path.join(consumer, 'main.ts'),
+      `import { App, Chart } from 'cdk8s';
+import { PlatformNamespace, PostgresHA, RedisSentinel } from 'cdk8s-receivables-platform';
+
+const app = new App({ outdir: 'out' });
+const chart = new Chart(app, 'data', { disableResourceNameHashes: true });
+new PlatformNamespace(chart, 'Db', { name: 'db' });
+const pg = new PostgresHA(chart, 'Postgres', { namespace: 'db', secretStore: { name: 'vault' } });
+const redis = new RedisSentinel(chart, 'Redis', {
+  namespace: 'db',
+  image: 'library/redis:7.2.5-alpine',
+  exporterImage: 'oliver006/redis_exporter:v1.62.0',
+  secretStore: { name: 'vault' },
+});
+const kinds = chart.toJson().map((o: { kind: string }) => o.kind);
+console.log(JSON.stringify({ kinds, pg: pg.clusterName, sentinel: redis.sentinelHost }));
+`,
+    );
+    fs.writeFileSync(
+      path.join(consumer, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, target: 'ES2022', module: 'commonjs', esModuleInterop: true, skipLibCheck: false, types: [] },
+        files: ['main.ts'],
+      }),
+    );
+    execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', '.'], { cwd: consumer, encoding: 'utf8' });
+    const out = JSON.parse(execFileSync('node', ['main.js'], { cwd: consumer, encoding: 'utf8' }).trim().split('\n').pop()!);
+    expect(out.kinds).toEqual(
+      expect.arrayContaining(['Namespace', 'StatefulSet', 'Service', 'PodDisruptionBudget', 'ExternalSecret', 'NetworkPolicy']),
+    );
+    expect(out.pg).toBeTruthy();
+    expect(out.sentinel).toContain('db');
+  });
+});
