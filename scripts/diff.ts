@@ -4,8 +4,9 @@ import * as path from 'path';
 import { parseEnvironmentNames } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { formatProblem, InputError, Problem } from '../gate/problem';
+import { InputError, Problem } from '../gate/problem';
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { printInputProblems, runMain } from '../synth/cli-run';
 import {
   DIFF_EXIT,
   diffEnvironment,
@@ -79,9 +80,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     }
   }
   if (problems.length > 0) {
-    printErr(`diff: ${problems.length} problem(s) with the command line:`);
-    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
-    printErr(`\n${DIFF_HELP}`);
+    printInputProblems('diff', problems, DIFF_HELP, printErr, 'nothing was compared');
     return DIFF_EXIT.BAD_INPUT;
   }
 
@@ -143,10 +142,5 @@ export function main(argv: readonly string[], print: Print = console.log, printE
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`diff: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = DIFF_EXIT.BAD_INPUT;
-  }
+  runMain('diff', main, DIFF_EXIT.BAD_INPUT);
 }

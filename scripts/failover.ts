@@ -4,8 +4,9 @@ import * as YAML from 'yaml';
 import { defaultEnvironmentsDir, ENVIRONMENT_BASES } from '../environments/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { formatProblem, Problem } from '../gate/problem';
+import { Problem } from '../gate/problem';
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { printInputProblems, runMain } from '../synth/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar } from '../synth/config-change';
 
 const DR_ENVIRONMENTS = ENVIRONMENT_NAMES.filter((e) => ENVIRONMENT_BASES[e].dr !== undefined);
@@ -83,9 +84,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
   }
   const doc = problems.length === 0 ? readDocument(dataFile(configDir, env as EnvironmentName), problems) : undefined;
   if (problems.length > 0 || !doc) {
-    printErr(`failover: ${problems.length} problem(s); nothing was written:`);
-    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
-    printErr(`\n${usage(SPEC)}`);
+    printInputProblems('failover', problems, usage(SPEC), printErr);
     return CHANGE_EXIT.BAD_INPUT;
   }
   const name = env as EnvironmentName;
@@ -116,10 +115,5 @@ export function main(argv: readonly string[], print: Print = console.log, printE
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`failover: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = CHANGE_EXIT.BAD_INPUT;
-  }
+  runMain('failover', main, CHANGE_EXIT.BAD_INPUT);
 }

@@ -3,8 +3,9 @@ import * as path from 'path';
 import { parseEnvironmentNames } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { formatProblem, InputError, Problem } from '../gate/problem';
+import { InputError, Problem } from '../gate/problem';
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { printInputProblems, runMain } from '../synth/cli-run';
 import { environmentReadme } from '../synth/graph';
 import { readTree } from '../synth/objects';
 
@@ -49,9 +50,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     }
   }
   if (problems.length > 0) {
-    printErr(`graph: ${problems.length} problem(s); nothing was written:`);
-    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
-    printErr(`\n${usage(SPEC)}`);
+    printInputProblems('graph', problems, usage(SPEC), printErr);
     return 2;
   }
   try {
@@ -77,10 +76,5 @@ export function main(argv: readonly string[], print: Print = console.log, printE
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`graph: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = 2;
-  }
+  runMain('graph', main, 2);
 }

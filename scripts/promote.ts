@@ -4,8 +4,9 @@ import * as YAML from 'yaml';
 import { defaultEnvironmentsDir } from '../environments/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { formatProblem, Problem } from '../gate/problem';
+import { Problem } from '../gate/problem';
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { printInputProblems, runMain } from '../synth/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar, ValueChange } from '../synth/config-change';
 
 /** The promotion chain. DR is not promoted to: it follows prod (see PIN_FOLLOWERS). */
@@ -108,9 +109,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     });
   }
   const fail = (): number => {
-    printErr(`promote: ${problems.length} problem(s); nothing was written:`);
-    problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
-    printErr(`\n${usage(SPEC)}`);
+    printInputProblems('promote', problems, usage(SPEC), printErr);
     return CHANGE_EXIT.BAD_INPUT;
   };
   if (problems.length > 0) {
@@ -158,10 +157,5 @@ export function main(argv: readonly string[], print: Print = console.log, printE
 }
 
 if (require.main === module) {
-  try {
-    process.exitCode = main(process.argv.slice(2));
-  } catch (e) {
-    console.error(`promote: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exitCode = CHANGE_EXIT.BAD_INPUT;
-  }
+  runMain('promote', main, CHANGE_EXIT.BAD_INPUT);
 }
