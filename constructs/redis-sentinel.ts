@@ -225,7 +225,8 @@ export class RedisSentinel extends Construct implements INetworkPeer {
       name,
     );
     check.dnsLabel(props.namespace, 'namespace');
-    if (check.integer(replicas, 'replicas', 1)) {
+    const replicasValid = check.integer(replicas, 'replicas', 1);
+    if (replicasValid) {
       check.that(
         replicas !== 2,
         'replicas',
@@ -269,7 +270,9 @@ export class RedisSentinel extends Construct implements INetworkPeer {
     });
     const seconds = savePoints.map((s) => s.afterSeconds);
     check.that(new Set(seconds).size === seconds.length, 'savePoints', 'must not repeat an afterSeconds value', seconds);
-    check.integer(minReplicasToWrite, 'minReplicasToWrite', 0, Math.max(0, replicas - 1));
+    if (replicasValid) {
+      check.integer(minReplicasToWrite, 'minReplicasToWrite', 0, Math.max(0, replicas - 1));
+    }
     check.that(
       Number.isInteger(downAfterMs) && downAfterMs >= 1000,
       'downAfter',
@@ -643,7 +646,7 @@ export class RedisSentinel extends Construct implements INetworkPeer {
     new k8s.KubeService(this, id, {
       metadata: { name: serviceName, namespace: this.namespace, labels: standardLabels(identity) },
       spec: {
-        ...(headless ? { clusterIP: 'None', publishNotReadyAddresses: true } : { type: 'ClusterIP' }),
+        ...(headless ? { clusterIp: 'None', publishNotReadyAddresses: true } : { type: 'ClusterIP' }),
         selector: { ...selector },
         ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
       },
