@@ -52,10 +52,12 @@ export function previewProjectName(env: string): string {
 
 // ---------------------------------------------------------------------------------------------
 // ApplicationSet. Written as an ApiObject with this local interface rather than a `cdk8s import`
-// of schemas/crds/argo-cd/applicationset-crd.yaml: that import is a 3.3 MB .ts file, which would
-// be the largest file tsc and eslint check on every run, for the handful of fields used here.
-// The template's `spec` reuses the imported ApplicationSpec type, and the gate validates every
-// ApplicationSet against the CRD schema at synth, so a wrong field still fails the build.
+// of schemas/crds/argo-cd/applicationset-crd.yaml. Measured (2026-11-26, 2-core VM under load):
+// the import is one 3.3 MB .ts file that takes the TypeScript tsc checks from 31k to 108k lines,
+// tsc memory from ~180 MB to ~310 MB and check time up by 0.6-1.7 s on every lint and typecheck,
+// for the handful of fields used here. The template's `spec` reuses the imported ApplicationSpec
+// type, and the gate validates every ApplicationSet against the CRD schema at synth (and the tests
+// validate every simulated Application), so a wrong field still fails the build.
 // ---------------------------------------------------------------------------------------------
 
 export interface GitDirectory {
