@@ -275,8 +275,20 @@ function changeRisks(before: KubeObject, after: KubeObject, fields: readonly Fie
       once(`spec.${top}`, 'service.immutable-field', 'spec.clusterIP cannot change in place: the Service must be recreated');
     } else if (after.kind === 'PersistentVolumeClaim') {
       pvcRisk(before, after, f, once);
+    } else if (after.kind === 'Job' && top === 'template' && !recreatedByGitOps(after)) {
+      once(
+        'spec.template',
+        'job.immutable-field',
+        'a Job pod template cannot change in place: the apply is rejected; rename the Job, or make it an Argo CD hook (hook-delete-policy BeforeHookCreation) with the Flux force annotation',
+      );
     }
   }
+}
+
+/** Argo CD recreates hook Jobs with BeforeHookCreation, Flux recreates objects marked force. */
+function recreatedByGitOps(o: KubeObject): boolean {
+  const a = o.metadata.annotations ?? {};
+  return (a['argocd.argoproj.io/hook-delete-policy'] ?? '').includes('BeforeHookCreation') && a['kustomize.toolkit.fluxcd.io/force'] === 'enabled';
 }
 
 function pvcRisk(before: KubeObject, after: KubeObject, f: FieldChange, once: (p: string, rule: string, message: string) => void): void {

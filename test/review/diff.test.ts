@@ -130,6 +130,22 @@ describe('diffTrees', () => {
     expect(diffTrees('prod', tree(before), tree(after)).risks.map((r) => r.rule)).toEqual(['selector.changed']);
   });
 
+  test('a changed Job template is risky unless Argo CD and Flux recreate the Job', () => {
+    const job = (annotations: Record<string, string>, image: string): KubeObject => ({
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'migrate', namespace: 'db', annotations },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'm', image }] } } },
+    });
+    const hook = {
+      'argocd.argoproj.io/hook': 'PostSync',
+      'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
+      'kustomize.toolkit.fluxcd.io/force': 'enabled',
+    };
+    expect(diffTrees('prod', tree([job({}, 'm:1')]), tree([job({}, 'm:2')])).risks.map((r) => r.rule)).toEqual(['job.immutable-field']);
+    expect(diffTrees('prod', tree([job(hook, 'm:1')]), tree([job(hook, 'm:2')])).risks).toEqual([]);
+  });
+
   test('deleted PVC, Namespace and StatefulSet with volumeClaimTemplates are flagged risky', () => {
     const d = diffTrees('prod', tree(baseObjects()), tree([service('db', 'postgres', { app: 'postgres' }, 5432)]));
     expect(d.removed.map((r) => r.id).sort()).toEqual([
