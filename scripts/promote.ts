@@ -39,7 +39,10 @@ function checkFlags(from: string | undefined, to: string | undefined, problems: 
   };
   const check = (flag: string, v: string | undefined): void => {
     if (v === undefined) {
-      bad(`--${flag}`, 'missing', `--${flag} <env> is required (one of ${PROMOTION_ORDER.join(', ')})`);
+      // `--from` without a value is already a problem of its own.
+      if (!problems.some((p) => p.path === `--${flag}`)) {
+        bad(`--${flag}`, 'missing', `--${flag} <env> is required (one of ${PROMOTION_ORDER.join(', ')})`);
+      }
     } else if (!(ENVIRONMENT_NAMES as readonly string[]).includes(v)) {
       bad(`--${flag}`, 'enum', `unknown environment "${v}": allowed are ${PROMOTION_ORDER.join(', ')}`);
     } else if (v === 'dr') {

@@ -93,6 +93,7 @@ describe('npm run promote', () => {
         ['unknown flag for npm run promote', 'unknown environment "qa"', 'dr is not promoted on its own: it follows prod'],
       ],
       [['--from', 'prod', '--to', 'prod'], ['--from and --to are both "prod"']],
+      [['--to', 'staging', '--from'], ['--from: flag.missing-value: needs a value']],
       [['--from', 'dev', '--to', 'staging', '--config-dir', path.join(t.dir, 'nope')], ['no such folder']],
     ];
     for (const [args, messages] of cases) {
@@ -102,6 +103,13 @@ describe('npm run promote', () => {
       for (const m of messages) {
         expect(err.text()).toContain(m);
       }
+      // One problem a line, each once.
+      const lines = err
+        .text()
+        .split('\n')
+        .filter((l) => l.startsWith('  command line:'));
+      expect(new Set(lines).size).toBe(lines.length);
+      expect(lines.filter((l) => l.includes('--from:')).length).toBeLessThanOrEqual(1);
     }
     expect(snapshot(config)).toEqual(before);
   });
