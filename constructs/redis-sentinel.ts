@@ -181,6 +181,8 @@ export class RedisSentinel extends Construct implements INetworkPeer {
   /** Secret (created by the ExternalSecret) holding the password, and its key. */
   public readonly secretName: string;
   public readonly secretKey = PASSWORD_KEY;
+  /** Key of the password in the secret store, for an ExternalSecret in a client's namespace. */
+  public readonly passwordRemoteKey: string;
   /** `maxmemory` in bytes, derived from the memory limit. */
   public readonly maxmemoryBytes: number;
   /** Config files and scripts, by file name, as the pods see them. */
@@ -298,6 +300,7 @@ export class RedisSentinel extends Construct implements INetworkPeer {
     this.sentinelService = `${name}-sentinel`;
     this.sentinelHost = `${this.sentinelService}.${ns}.svc.${domain}`;
     this.secretName = `${name}-auth`;
+    this.passwordRemoteKey = props.passwordRemoteKey ?? `redis/${ns}/${name}`;
     const sentinelStsName = `${name}-sentinel`;
     const sentinelHeadless = `${name}-sentinel-headless`;
     const podHost = (sts: string, svc: string, i: number): string => `${sts}-${i}.${svc}.${ns}.svc.${domain}`;
@@ -380,7 +383,7 @@ export class RedisSentinel extends Construct implements INetworkPeer {
       namespace: ns,
       labels: this.commonLabels,
       store: props.secretStore,
-      keys: [{ secretKey: PASSWORD_KEY, remoteKey: props.passwordRemoteKey ?? `redis/${ns}/${name}`, property: props.passwordRemoteProperty }],
+      keys: [{ secretKey: PASSWORD_KEY, remoteKey: this.passwordRemoteKey, property: props.passwordRemoteProperty }],
     });
 
     // Services: stable names for every pod (headless, published before ready so peers can

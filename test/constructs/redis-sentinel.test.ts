@@ -171,6 +171,7 @@ describe('RedisSentinel', () => {
       ]);
       expect(redis.secretName).toBe('redis-auth');
       expect(redis.secretKey).toBe('password');
+      expect(redis.passwordRemoteKey).toBe('redis/db-redis/redis');
     });
 
     test('probes do not kill a loading replica: liveness accepts LOADING and MASTERDOWN, readiness needs the sync', () => {
