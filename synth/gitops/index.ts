@@ -100,13 +100,26 @@ export function writeGitOps(root: string, outputs: readonly GitOpsOutput[]): voi
         swaps.push({ target: path.join(root, dir), fresh });
       }
     }
-    for (const s of swaps) {
-      fs.mkdirSync(path.dirname(s.target), { recursive: true });
-      const old = fs.existsSync(s.target) ? `${s.fresh}.old` : undefined;
-      if (old) {
-        fs.renameSync(s.target, old);
+    const done: { target: string; old?: string }[] = [];
+    try {
+      for (const s of swaps) {
+        fs.mkdirSync(path.dirname(s.target), { recursive: true });
+        const old = fs.existsSync(s.target) ? `${s.fresh}.old` : undefined;
+        if (old) {
+          fs.renameSync(s.target, old);
+        }
+        done.push({ target: s.target, old });
+        fs.renameSync(s.fresh, s.target);
       }
-      fs.renameSync(s.fresh, s.target);
+    } catch (e) {
+      // Put back what was already swapped: all folders change, or none.
+      for (const d of done.reverse()) {
+        fs.rmSync(d.target, { recursive: true, force: true });
+        if (d.old) {
+          fs.renameSync(d.old, d.target);
+        }
+      }
+      throw e;
     }
   } finally {
     fs.rmSync(staging, { recursive: true, force: true });

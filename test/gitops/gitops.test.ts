@@ -11,7 +11,7 @@ import { runGate } from '../../gate/gate';
 import { KubeObject } from '../../gate/manifest';
 import { SchemaRegistry } from '../../gate/schema';
 import { toolPath } from '../../scripts/tools';
-import { buildGitOps, GitOpsOutput } from '../../synth/gitops';
+import { buildGitOps, GitOpsOutput, writeGitOps } from '../../synth/gitops';
 import { ARGOCD_NAMESPACE, projectName, SYNC_OPTIONS } from '../../synth/gitops/argocd';
 import { FLUX_NAMESPACE, SELF_NAME, TENANTS_KUSTOMIZATION } from '../../synth/gitops/flux';
 import { CATEGORIES, categoryOf } from '../../synth/gitops/model';
@@ -364,5 +364,24 @@ describe('fails when', () => {
     expect(build.problems).toEqual([
       expect.objectContaining({ file: 'dist/dev/tenants/acme', rule: 'gitops.folder', object: 'ClusterRole/acme-admin', message: expect.stringMatching(/tenants may only emit/) }),
     ]);
+  });
+});
+
+describe('writing gitops/', () => {
+  test('all folders change or none: a failed swap puts the earlier ones back', () => {
+    const { dir, cleanup: done } = tempDir('gitops-write-');
+    try {
+      const out = gitopsOf(configs.find((c) => c.name === 'dev')!);
+      fs.mkdirSync(path.join(dir, 'gitops', 'argocd', 'dev'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'gitops', 'argocd', 'dev', 'marker'), 'old');
+      // A file where the Flux folder's parent must be: its swap fails after Argo's was done.
+      fs.mkdirSync(path.join(dir, 'gitops', 'flux'), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'gitops', 'flux', 'clusters'), 'in the way');
+      expect(() => writeGitOps(dir, [out])).toThrow();
+      expect(fs.readdirSync(path.join(dir, 'gitops', 'argocd', 'dev'))).toEqual(['marker']);
+      expect(fs.readdirSync(path.join(dir, 'gitops')).filter((f) => f.startsWith('.'))).toEqual([]);
+    } finally {
+      done();
+    }
   });
 });
