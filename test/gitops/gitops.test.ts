@@ -356,6 +356,27 @@ describe('sync waves on dist objects', () => {
   });
 });
 
+describe('add-ons', () => {
+  test("an add-on's namespace and cluster-scoped kinds join the AppProject; Flux applies it first", () => {
+    const prod = configs.find((c) => c.name === 'prod')!;
+    const labels = { 'app.kubernetes.io/name': 'keda', 'app.kubernetes.io/part-of': 'receivables-platform', 'app.kubernetes.io/managed-by': 'cdk8s' };
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'scaledobjects.keda.sh', labels } };
+    const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'keda', labels } };
+    const build = buildGitOps([{ config: prod, folders: new Map([['addons/keda', [ns, crd]], ['app-core', []]]) }]);
+    const [project] = objectsIn(build.outputs[0], 'argocd', 'project.yaml');
+    expect(projectAllows(project, prod.gitops.clusterServer, 'keda')).toBe(true);
+    expect((project.spec as any).clusterResourceWhitelist).toEqual([
+      { group: '', kind: 'Namespace' },
+      { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+    ]);
+    const ks = objectsIn(build.outputs[0], 'flux', 'components.yaml');
+    expect(ks.map((k) => [k.metadata.name, (k.spec as any).dependsOn])).toEqual([
+      ['addons-keda', undefined],
+      ['app-core', [{ name: 'addons-keda' }]],
+    ]);
+  });
+});
+
 describe('fails when', () => {
   test('a tenant emits a cluster-scoped kind the AppProject does not allow', () => {
     const dev = configs.find((c) => c.name === 'dev')!;
