@@ -324,6 +324,8 @@ describe('RedisSentinel against redis-server and redis-sentinel 7', () => {
       return addr !== `${LOOPBACK}:${DATA_PORTS[0]}` ? addr : undefined;
     });
     const elapsed = Date.now() - killedAt;
+    // The dead primary fails its liveness probe (it would be restarted).
+    expect(runScript(primary, 'redis-liveness.sh').code).not.toBe(0);
     expect(elapsed).toBeLessThanOrEqual(DOWN_AFTER_MS + FAILOVER_TIMEOUT_MS);
     const newPort = Number(promoted.split(':')[1]);
     expect([DATA_PORTS[1], DATA_PORTS[2]]).toContain(newPort);
