@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
+import { Construct } from 'constructs';
 import { ChartFactory, platformCharts } from '../charts';
 import { PropValidationError } from '../constructs/lib/prop-errors';
 import { loadEnvironments } from '../environments/load';
@@ -80,8 +81,10 @@ export function synthesize(options: SynthOptions): SynthResult {
       const file = manifestFile(config.name, factory.folder);
       try {
         const app = new App({ outdir: path.join(options.outdir, '.unused') });
-        const objects = applyWaves(factory.create(app, config).toJson() as KubeObject[], factory.folder);
+        const chart = factory.create(app, config);
+        const objects = applyWaves(chart.toJson() as KubeObject[], factory.folder);
         folders.set(factory.folder, objects);
+        problems.push(...constructWarnings(chart, file));
         for (const obj of objects) {
           manifests.push({ file, obj });
         }
@@ -115,6 +118,17 @@ export function synthesize(options: SynthOptions): SynthResult {
 /** `dist/<env>/<folder>/<basename>.k8s.yaml`: the one manifest file of a chart. */
 export function manifestFile(env: string, folder: string): string {
   return `dist/${env}/${folder}/${path.posix.basename(folder)}.k8s.yaml`;
+}
+
+/**
+ * Warnings constructs record with `node.addMetadata('warning', ...)` (a single database instance
+ * without failover, for example): printed in the synth report, never failing it.
+ */
+function constructWarnings(chart: Construct, file: string): Problem[] {
+  return chart.node
+    .findAll()
+    .flatMap((c) => c.node.metadata.filter((m) => m.type === 'warning').map((m) => ({ path: c.node.path, message: String(m.data) })))
+    .map((w) => ({ file, object: w.path, path: '', rule: 'construct.warning', message: w.message, severity: 'warning' as const }));
 }
 
 /** A construct that throws becomes problems: one per invalid prop, or its message. */
