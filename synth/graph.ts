@@ -184,6 +184,21 @@ function describeSelector(s: LabelSelector | undefined): string {
   return parts.join(', ');
 }
 
+/** Namespace selector -> matching namespaces, per namespace index: every pair of workloads asks again. */
+const namespaceMatches = new WeakMap<Map<string, Record<string, string>>, Map<LabelSelector, string[]>>();
+
+function matchingNamespaces(selector: LabelSelector, nsLabels: Map<string, Record<string, string>>): string[] {
+  const memo = namespaceMatches.get(nsLabels) ?? new Map<LabelSelector, string[]>();
+  namespaceMatches.set(nsLabels, memo);
+  if (!memo.has(selector)) {
+    memo.set(
+      selector,
+      [...nsLabels.entries()].filter(([, labels]) => selectorMatches(selector, labels)).map(([n]) => n),
+    );
+  }
+  return memo.get(selector)!;
+}
+
 /** Resolves a peer to our workloads, or describes it as an endpoint outside the tree. */
 function resolvePeer(
   peer: any,
@@ -198,7 +213,7 @@ function resolvePeer(
   let namespaces: string[];
   let nsText: string;
   if (peer.namespaceSelector) {
-    namespaces = [...nsLabels.entries()].filter(([, labels]) => selectorMatches(peer.namespaceSelector, labels)).map(([n]) => n);
+    namespaces = matchingNamespaces(peer.namespaceSelector, nsLabels);
     const byName = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
     nsText =
       byName && Object.keys(peer.namespaceSelector.matchLabels).length === 1 ? byName : `namespaces ${describeSelector(peer.namespaceSelector)}`;
@@ -225,9 +240,7 @@ function standIns(peer: any, ruleNs: string, nsLabels: Map<string, Record<string
   if (peer.ipBlock || (peer.namespaceSelector && isEmptySelector(peer.namespaceSelector))) {
     return [];
   }
-  const namespaces = peer.namespaceSelector
-    ? [...nsLabels.entries()].filter(([, labels]) => selectorMatches(peer.namespaceSelector, labels)).map(([n]) => n)
-    : [ruleNs];
+  const namespaces = peer.namespaceSelector ? matchingNamespaces(peer.namespaceSelector, nsLabels) : [ruleNs];
   return namespaces.map((namespace) => ({ namespace, labels: { ...(peer.podSelector?.matchLabels ?? {}) } }));
 }
 
@@ -243,9 +256,23 @@ function computeFlows(
   policies: readonly KubeObject[],
   nsLabels: Map<string, Record<string, string>>,
 ): { flows: Flow[]; halfOpen: Flow[] } {
+  // Policies by namespace, and each pod set's rules computed once: the pairwise check is W x W.
+  const byNamespace = new Map<string, KubeObject[]>();
+  for (const p of policies) {
+    byNamespace.set(p.metadata.namespace ?? '', [...(byNamespace.get(p.metadata.namespace ?? '') ?? []), p]);
+  }
+  const memo = new Map<PodSet, { Ingress?: Rule[]; Egress?: Rule[] }>();
   const rulesOf = (w: PodSet, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
-    const selecting = policies.filter(
-      (p) => p.metadata.namespace === w.namespace && policyTypes(p).includes(type) && selectorMatches((p as any).spec?.podSelector, w.labels),
+    const cached = memo.get(w) ?? {};
+    if (!(type in cached)) {
+      cached[type] = computeRules(w, type);
+      memo.set(w, cached);
+    }
+    return cached[type];
+  };
+  const computeRules = (w: PodSet, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
+    const selecting = (byNamespace.get(w.namespace) ?? []).filter(
+      (p) => policyTypes(p).includes(type) && selectorMatches((p as any).spec?.podSelector, w.labels),
     );
     if (selecting.length === 0) {
       return undefined; // not isolated
@@ -262,13 +289,25 @@ function computeFlows(
   };
   const ANYWHERE = 'anywhere';
   /** Ports the rules allow towards/from `other`; null = none; undefined = any. */
+  // Peer -> our workloads it selects, resolved once; stand-ins (not workloads) are checked directly.
+  const real = new Set<PodSet>(workloads);
+  const selected = new Map<object, Set<PodSet>>();
+  const peerSelects = (peer: any, ruleNs: string, other: PodSet): boolean => {
+    if (!real.has(other)) {
+      return resolvePeer(peer, ruleNs, [other as Workload], nsLabels).pods.length > 0;
+    }
+    if (!selected.has(peer)) {
+      selected.set(peer, new Set(resolvePeer(peer, ruleNs, workloads, nsLabels).pods));
+    }
+    return selected.get(peer)!.has(other);
+  };
   const allowed = (rules: Rule[] | undefined, other: PodSet, portOwner: Workload | undefined): Ports | null => {
     if (rules === undefined) {
       return undefined;
     }
     let ports: Ports | null = null;
     for (const r of rules) {
-      if (!r.peers || r.peers.some((peer) => !peer.ipBlock && resolvePeer(peer, r.namespace, [other as Workload], nsLabels).pods.length > 0)) {
+      if (!r.peers || r.peers.some((peer) => !peer.ipBlock && peerSelects(peer, r.namespace, other))) {
         ports = union(ports, rulePorts(r.ports, portOwner));
       }
     }
@@ -451,55 +490,70 @@ function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
 }
 
+/** GitHub refuses to render a Mermaid diagram above 50 000 characters; stay below with room to spare. */
+const MAX_DIAGRAM_CHARS = 40_000;
+
+/** Mermaid node ids: short, stable within one README (assigned in the sorted order of first use). */
+class NodeIds {
+  private readonly ids = new Map<string, string>();
+  public of(key: string): string {
+    if (!this.ids.has(key)) {
+      this.ids.set(key, `n${this.ids.size}`);
+    }
+    return this.ids.get(key)!;
+  }
+}
+
+/** Mermaid refuses more than 500 edges by default (`maxEdges`, not settable from the diagram). */
+const MAX_DIAGRAM_EDGES = 450;
+
+/** A fenced diagram, or undefined when it is too big to render. */
+function diagram(body: readonly string[]): string[] | undefined {
+  const lines = ['```mermaid', 'flowchart LR', ...body, '```'];
+  const edges = body.filter((l) => / -\.?->/.test(l)).length;
+  return lines.join('\n').length > MAX_DIAGRAM_CHARS || edges > MAX_DIAGRAM_EDGES ? undefined : lines;
+}
+
 /** The whole `dist/<env>/README.md`. */
 export function environmentReadme(env: string, objects: readonly KubeObject[]): string {
   const g = buildGraph(env, objects);
   const byNs = new Map<string, Workload[]>(g.namespaces.map((n) => [n, []]));
   g.workloads.forEach((w) => byNs.get(w.namespace)!.push(w));
-  const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => byText(objectId(a), objectId(b)));
-  const hpas = new Map<string, { min: number; max: number }>();
-  for (const o of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
-    const s = (o as any).spec ?? {};
-    hpas.set(`${s.scaleTargetRef?.kind}/${o.metadata.namespace}/${s.scaleTargetRef?.name}`, { min: s.minReplicas ?? 1, max: s.maxReplicas });
-  }
-
-  const ids = new Map<string, string>();
-  const nodeId = (key: string): string => {
-    if (!ids.has(key)) {
-      ids.set(key, `n${ids.size}`);
-    }
-    return ids.get(key)!;
-  };
-  const lines: string[] = [];
-  lines.push(
+  const lines: string[] = [
     `# Environment \`${env}\``,
     '',
     `Generated by \`npm run synth\` (and \`npm run graph -- --env ${env}\`) from the manifests in this folder: do not edit.`,
     `${g.namespaces.length} namespace(s), ${g.workloads.length} workload(s), ${objects.length} object(s).`,
     '',
-    '## Components',
+    ...componentsSection(g, byNs, objects),
     '',
-    'Namespaces with their workloads (cylinders hold data) and Services (dotted: the pods a Service selects).',
+    ...flowsSection(g, byNs),
     '',
-    '```mermaid',
-    'flowchart LR',
-  );
+    ...capacitySection(g, byNs, objects),
+  ];
+  return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}\n`;
+}
+
+function componentsSection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, objects: readonly KubeObject[]): string[] {
+  const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => byText(objectId(a), objectId(b)));
+  const ids = new NodeIds();
+  const detailed: string[] = [];
   for (const ns of g.namespaces) {
-    lines.push(`  subgraph ${nodeId(`ns:${ns}`)}[${label(ns)}]`);
+    detailed.push(`  subgraph ${ids.of(`ns:${ns}`)}[${label(ns)}]`);
     const ws = byNs.get(ns)!;
     const svcs = services.filter((s) => s.metadata.namespace === ns);
     if (ws.length === 0 && svcs.length === 0) {
-      lines.push(`    ${nodeId(`empty:${ns}`)}[${label('no workloads')}]`);
+      detailed.push(`    ${ids.of(`empty:${ns}`)}[${label('no workloads')}]`);
     }
     for (const w of ws) {
       const text = label(`${w.kind} ${w.name}`, `replicas: ${w.replicas}`);
-      lines.push(w.data ? `    ${nodeId(w.id)}[(${text})]` : `    ${nodeId(w.id)}[${text}]`);
+      detailed.push(w.data ? `    ${ids.of(w.id)}[(${text})]` : `    ${ids.of(w.id)}[${text}]`);
     }
     for (const s of svcs) {
       const ports = ((s as any).spec?.ports ?? []).map((p: any) => p.port).join(',');
-      lines.push(`    ${nodeId(objectId(s))}([${label(`svc ${s.metadata.name}${ports ? `:${ports}` : ''}`)}])`);
+      detailed.push(`    ${ids.of(objectId(s))}([${label(`svc ${s.metadata.name}${ports ? `:${ports}` : ''}`)}])`);
     }
-    lines.push('  end');
+    detailed.push('  end');
   }
   for (const s of services) {
     const sel = (s as any).spec?.selector;
@@ -507,15 +561,33 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
       continue;
     }
     for (const w of g.workloads.filter((x) => x.namespace === s.metadata.namespace && selectorMatches({ matchLabels: sel }, x.labels))) {
-      lines.push(`  ${nodeId(objectId(s))} -.-> ${nodeId(w.id)}`);
+      detailed.push(`  ${ids.of(objectId(s))} -.-> ${ids.of(w.id)}`);
     }
   }
-  lines.push('```', '');
+  const out = ['## Components', ''];
+  let d = diagram(detailed);
+  if (d) {
+    out.push('Namespaces with their workloads (cylinders hold data) and Services (dotted: the pods a Service selects).', '');
+    return [...out, ...d];
+  }
+  // Too many workloads for one picture: one node per namespace.
+  const nsIds = new NodeIds();
+  d = diagram(
+    g.namespaces.map((ns) => {
+      const ws = byNs.get(ns)!;
+      const text = label(ns, `${ws.length} workload(s), ${ws.reduce((n, w) => n + w.replicas, 0)} pod(s)`);
+      return ws.some((w) => w.data) ? `  ${nsIds.of(ns)}[(${text})]` : `  ${nsIds.of(ns)}[${text}]`;
+    }),
+  );
+  out.push('Too many workloads for one diagram: one node per namespace (cylinders hold data); the tables below list every workload.', '');
+  return d ? [...out, ...d] : [...out, '_Too many namespaces for a diagram._'];
+}
 
-  lines.push('## Network flows', '');
+function flowsSection(g: EnvironmentGraph, byNs: Map<string, Workload[]>): string[] {
+  const out = ['## Network flows', ''];
   const isolated = g.policies.filter((p) => p.denyIngress && p.denyEgress).map((p) => p.namespace);
   const open = g.policies.filter((p) => !p.denyIngress || !p.denyEgress).map((p) => p.namespace);
-  lines.push(
+  out.push(
     'Derived from the NetworkPolicies: a flow is listed when the source may send (egress) and the destination may receive (ingress) on that port.',
     'Endpoints outside this folder (cluster DNS, the API server, add-ons) are checked on our side only.',
     isolated.length > 0
@@ -524,71 +596,121 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
     open.length > 0 ? `**Without default deny**: ${open.map((n) => `\`${n}\``).join(', ')}.` : '',
   );
   const flows = g.flows;
-  // An external endpoint every workload reaches the same way (cluster DNS) is a note, not an edge on every node.
-  const common = new Map<string, string>();
-  if (g.workloads.length > 1) {
-    for (const f of flows.filter((x) => x.external && x.from === g.workloads[0].id)) {
-      if (g.workloads.every((w) => flows.some((x) => x.from === w.id && x.to === f.to && x.ports === f.ports))) {
-        common.set(f.to, f.ports);
-      }
-    }
-  }
+  const wsById = new Map(g.workloads.map((w) => [w.id, w]));
   if (g.workloads.length === 0) {
-    lines.push('', 'No workloads yet: nothing can talk to anything.');
+    out.push('', 'No workloads yet: nothing can talk to anything.');
   } else {
+    // An external endpoint every workload reaches the same way (cluster DNS) is a note, not an edge on every node.
+    const common = new Map<string, string>();
+    if (g.workloads.length > 1) {
+      for (const f of flows.filter((x) => x.external && x.from === g.workloads[0].id)) {
+        if (g.workloads.every((w) => flows.some((x) => x.from === w.id && x.to === f.to && x.ports === f.ports))) {
+          common.set(f.to, f.ports);
+        }
+      }
+    }
     for (const [to, ports] of common) {
-      lines.push(`Every workload may reach ${to} (${ports}).`);
+      out.push(`Every workload may reach ${to} (${ports}).`);
     }
-    const drawn = flows.filter((f) => !(f.external && common.get(f.to) === f.ports && g.workloads.some((w) => w.id === f.from)));
-    lines.push('', '```mermaid', 'flowchart LR');
-    const wsById = new Map(g.workloads.map((w) => [w.id, w]));
-    for (const ns of g.namespaces) {
-      const ws = byNs.get(ns)!;
-      if (ws.length === 0) {
-        continue;
-      }
-      lines.push(`  subgraph f${nodeId(`ns:${ns}`)}[${label(ns)}]`);
-      for (const w of ws) {
-        lines.push(w.data ? `    f${nodeId(w.id)}[(${label(w.name)})]` : `    f${nodeId(w.id)}[${label(w.name)}]`);
-      }
-      lines.push('  end');
+    const drawn = flows.filter((f) => !(f.external && common.get(f.to) === f.ports && wsById.has(f.from)));
+    const d = flowDiagram(g, byNs, drawn, 'workload') ?? flowDiagram(g, byNs, drawn, 'namespace');
+    if (!d) {
+      out.push('', '_Too many flows for a diagram: see the table._');
+    } else {
+      out.push('', ...d);
     }
-    const half = g.halfOpen;
-    const externals = [...new Set([...drawn, ...half].flatMap((f) => [f.from, f.to]).filter((e) => !wsById.has(e)))].sort();
-    for (const e of externals) {
-      lines.push(`  f${nodeId(`ext:${e}`)}{{${label(e)}}}`);
-    }
-    const ref = (e: string): string => `f${nodeId(wsById.has(e) ? e : `ext:${e}`)}`;
-    for (const f of drawn) {
-      lines.push(`  ${ref(f.from)} -->|${label(f.ports)}| ${ref(f.to)}`);
-    }
-    for (const f of half) {
-      lines.push(`  ${ref(f.from)} -.->|${label(`${f.ports}, half open`)}| ${ref(f.to)}`);
-    }
-    if (drawn.length + half.length === 0) {
-      lines.push(`  ${`f${nodeId('none')}`}[${label('no flows between workloads')}]`);
-    }
-    lines.push('```', '');
-    lines.push('| from | to | ports |', '|---|---|---|');
+    out.push('', '| from | to | ports |', '|---|---|---|');
     const note = (f: Flow): string =>
       f.external ? ' (outside: our side only)' : wsById.has(f.from) && wsById.has(f.to) ? '' : ' (no pods there yet)';
     for (const f of flows) {
-      lines.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports}${note(f)} |`);
+      out.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports}${note(f)} |`);
     }
-    if (half.length > 0) {
-      lines.push('', 'Half open (dotted): one side admits these, the policies of the other side do not (yet):', '');
-      lines.push('| from | to | ports |', '|---|---|---|');
-      for (const f of half) {
-        lines.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports} |`);
+    if (g.halfOpen.length > 0) {
+      out.push('', 'Half open (dotted): one side admits these, the policies of the other side do not (yet):', '');
+      out.push('| from | to | ports |', '|---|---|---|');
+      for (const f of g.halfOpen) {
+        out.push(`| ${cell(f.from)} | ${cell(f.to)} | ${f.ports} |`);
       }
     }
   }
-  lines.push('', '| namespace | default deny ingress | default deny egress | allow policies |', '|---|---|---|---|');
+  out.push('', '| namespace | default deny ingress | default deny egress | allow policies |', '|---|---|---|---|');
   for (const p of g.policies) {
-    lines.push(`| ${p.namespace} | ${p.denyIngress ? 'yes' : '**no**'} | ${p.denyEgress ? 'yes' : '**no**'} | ${p.allows.join(', ') || '-'} |`);
+    out.push(`| ${p.namespace} | ${p.denyIngress ? 'yes' : '**no**'} | ${p.denyEgress ? 'yes' : '**no**'} | ${p.allows.join(', ') || '-'} |`);
   }
+  return out;
+}
 
-  lines.push('', '## Capacity', '');
+/**
+ * The flow diagram, per workload or (when that is too big) per namespace with the ports of all
+ * flows between two namespaces merged. Undefined when even that is too big.
+ */
+function flowDiagram(
+  g: EnvironmentGraph,
+  byNs: Map<string, Workload[]>,
+  drawn: readonly Flow[],
+  level: 'workload' | 'namespace',
+): string[] | undefined {
+  const ids = new NodeIds();
+  const wsById = new Map(g.workloads.map((w) => [w.id, w]));
+  const endpoint = (e: string): string => (level === 'namespace' && wsById.has(e) ? `ns:${wsById.get(e)!.namespace}` : e);
+  const body: string[] = [];
+  for (const ns of g.namespaces) {
+    const ws = byNs.get(ns)!;
+    if (ws.length === 0) {
+      continue;
+    }
+    if (level === 'namespace') {
+      const text = label(ns, `${ws.length} workload(s)`);
+      body.push(ws.some((w) => w.data) ? `  ${ids.of(`ns:${ns}`)}[(${text})]` : `  ${ids.of(`ns:${ns}`)}[${text}]`);
+      continue;
+    }
+    body.push(`  subgraph ${ids.of(`group:${ns}`)}[${label(ns)}]`);
+    for (const w of ws) {
+      body.push(w.data ? `    ${ids.of(w.id)}[(${label(w.name)})]` : `    ${ids.of(w.id)}[${label(w.name)}]`);
+    }
+    body.push('  end');
+  }
+  const externals = [...new Set([...drawn, ...g.halfOpen].flatMap((f) => [f.from, f.to]).filter((e) => !wsById.has(e)))].sort(byText);
+  for (const e of externals) {
+    body.push(`  ${ids.of(e)}{{${label(e)}}}`);
+  }
+  const edges = (flows: readonly Flow[]): Map<string, { from: string; to: string; ports: Set<string> }> => {
+    const m = new Map<string, { from: string; to: string; ports: Set<string> }>();
+    for (const f of flows) {
+      const from = endpoint(f.from);
+      const to = endpoint(f.to);
+      const e = m.get(`${from} -> ${to}`) ?? { from, to, ports: new Set<string>() };
+      f.ports.split(', ').forEach((p) => e.ports.add(p));
+      m.set(`${from} -> ${to}`, e);
+    }
+    return m;
+  };
+  const ports = (p: Set<string>): string => (p.has('any') ? 'any' : showPorts(p));
+  for (const e of edges(drawn).values()) {
+    body.push(`  ${ids.of(e.from)} -->|${label(ports(e.ports))}| ${ids.of(e.to)}`);
+  }
+  for (const e of edges(g.halfOpen).values()) {
+    body.push(`  ${ids.of(e.from)} -.->|${label(`${ports(e.ports)}, half open`)}| ${ids.of(e.to)}`);
+  }
+  if (drawn.length + g.halfOpen.length === 0) {
+    body.push(`  ${ids.of('none')}[${label('no flows between workloads')}]`);
+  }
+  const d = diagram(body);
+  if (d && level === 'namespace') {
+    return ['Too many workloads for one diagram: flows between namespaces, ports merged.', '', ...d];
+  }
+  return d;
+}
+
+function capacitySection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, objects: readonly KubeObject[]): string[] {
+  const hpas = new Map<string, { min: number; max: number }>();
+  for (const o of objects.filter((x) => x.kind === 'HorizontalPodAutoscaler')) {
+    const s = (o as any).spec ?? {};
+    hpas.set(`${s.scaleTargetRef?.kind}/${o.metadata.namespace}/${s.scaleTargetRef?.name}`, { min: s.minReplicas ?? 1, max: s.maxReplicas });
+  }
+  const env = g.env;
+  const lines: string[] = [];
+  lines.push('## Capacity', '');
   lines.push('Per workload: one pod times its replicas (storage: volume claim templates times replicas; claims on their own count once).');
   lines.push('`+`: some container has no limit, so the total is a lower bound. Jobs and CronJobs are listed but not added: they come and go.', '');
   lines.push(
@@ -633,5 +755,5 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
       true,
     ),
   );
-  return `${lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n')}\n`;
+  return lines;
 }

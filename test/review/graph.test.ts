@@ -151,6 +151,25 @@ describe('environmentReadme', () => {
     expect(environmentReadme('prod', [...fixture()].reverse())).toBe(readme);
   });
 
+  test('a tree too big for one picture is drawn per namespace, every diagram small enough for GitHub', () => {
+    const objs: KubeObject[] = [namespace('db'), statefulSet('db', 'postgres', { replicas: 3 })];
+    for (let i = 0; i < 300; i++) {
+      const ns = `tenant-${String(i).padStart(3, '0')}`;
+      objs.push(namespace(ns), defaultDeny(ns), deployment(ns, 'web'), deployment(ns, 'worker'), service(ns, 'web', { app: 'web' }, 8080));
+      objs.push(allow('Egress', ns, 'to-db', {}, 'db', { app: 'postgres' }, [5432]));
+      objs.push(allow('Ingress', 'db', `from-${ns}`, { app: 'postgres' }, ns, {}, [5432]));
+    }
+    const big = environmentReadme('prod', objs);
+    expect(big).toContain('Too many workloads for one diagram: one node per namespace');
+    expect(big).toContain('Too many workloads for one diagram: flows between namespaces, ports merged.');
+    for (const block of big.match(/```mermaid[\s\S]*?```/g) ?? []) {
+      expect(block.length).toBeLessThanOrEqual(40_000);
+      expect(block.split('\n').filter((l) => / -\.?->/.test(l)).length).toBeLessThanOrEqual(450);
+    }
+    // The tables still list every flow.
+    expect(big).toContain('| Deployment/tenant-299/worker | StatefulSet/db/postgres | TCP/5432 |');
+  });
+
   test('formats quantities', () => {
     expect([formatCpu(0.25), formatCpu(1.5), formatCpu(3)]).toEqual(['250m', '1.5', '3']);
     expect([formatBytes(512 * 1024 ** 2), formatBytes(1.5 * 1024 ** 3)]).toEqual(['512Mi', '1.5Gi']);
