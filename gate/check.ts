@@ -18,8 +18,8 @@ export interface CheckResult {
 
 /**
  * Reads every YAML file under the given paths (multi-document, any nesting), and runs the gate.
- * Files below `dist/<env>/` are grouped by environment, because references resolve only inside
- * one environment; anything else is one group.
+ * Files are grouped by environment (see groupOf), because references resolve only inside one
+ * environment.
  */
 export function checkPaths(inputs: readonly string[], options: { policy?: boolean } = {}): CheckResult {
   const problems: Problem[] = [];
@@ -63,10 +63,13 @@ function displayPath(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-/** `dist/<env>` for files below such a folder, else one shared group. */
+/**
+ * One environment per group: `dist/<env>`, `gitops/argocd/<env>` and `gitops/flux/clusters/<env>`
+ * each hold a complete set (Flux folders reuse the same names per cluster); anything else is one group.
+ */
 function groupOf(file: string): string {
-  const m = /(^|\/)dist\/([^/]+)\//.exec(file);
-  return m ? `dist/${m[2]}` : '(all)';
+  const m = /(?:^|\/)(dist\/[^/]+|gitops\/argocd\/[^/]+|gitops\/flux\/clusters\/[^/]+)\//.exec(file);
+  return m ? m[1] : '(all)';
 }
 
 function readObjects(file: string, shown: string, problems: Problem[]): KubeObject[] {

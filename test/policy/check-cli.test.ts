@@ -108,3 +108,12 @@ describe('npm run check', () => {
     }
   });
 });
+
+describe('npm run check over gitops/', () => {
+  test('checks each Argo CD and Flux environment folder as its own set, with zero errors', () => {
+    const r = run(bundle('check'), ['--json', path.join(ROOT, 'gitops')]);
+    const out = JSON.parse(r.stdout);
+    expect(out.problems).toEqual([]);
+    expect(r.status).toBe(0);
+  });
+});
