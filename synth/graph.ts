@@ -88,8 +88,9 @@ export function buildGraph(env: string, objects: readonly KubeObject[]): Environ
     });
   const policies = sorted.filter((o) => o.kind === 'NetworkPolicy');
   const { flows, halfOpen } = computeFlows(workloads, policies, nsLabels);
+  const policiesByNs = groupBy(policies, (p) => p.metadata.namespace ?? '');
   const summaries: NamespacePolicySummary[] = [...nsLabels.keys()].sort().map((ns) => {
-    const inNs = policies.filter((p) => p.metadata.namespace === ns);
+    const inNs = policiesByNs.get(ns) ?? [];
     const isDeny = (p: KubeObject, type: string): boolean => {
       const s = (p as any).spec ?? {};
       return isEmptySelector(s.podSelector) && policyTypes(p).includes(type) && (s[type === 'Ingress' ? 'ingress' : 'egress'] ?? []).length === 0;
@@ -102,6 +103,21 @@ export function buildGraph(env: string, objects: readonly KubeObject[]): Environ
     };
   });
   return { env, namespaces: [...nsLabels.keys()].sort(), workloads, flows, halfOpen, policies: summaries };
+}
+
+/** Items grouped by a key, in their order. */
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = m.get(k);
+    if (list) {
+      list.push(i);
+    } else {
+      m.set(k, [i]);
+    }
+  }
+  return m;
 }
 
 function isEmptySelector(s: LabelSelector | undefined): boolean {
@@ -184,63 +200,104 @@ function describeSelector(s: LabelSelector | undefined): string {
   return parts.join(', ');
 }
 
-/** Namespace selector -> matching namespaces, per namespace index: every pair of workloads asks again. */
-const namespaceMatches = new WeakMap<Map<string, Record<string, string>>, Map<LabelSelector, string[]>>();
-
-function matchingNamespaces(selector: LabelSelector, nsLabels: Map<string, Record<string, string>>): string[] {
-  const memo = namespaceMatches.get(nsLabels) ?? new Map<LabelSelector, string[]>();
-  namespaceMatches.set(nsLabels, memo);
-  if (!memo.has(selector)) {
-    memo.set(
-      selector,
-      [...nsLabels.entries()].filter(([, labels]) => selectorMatches(selector, labels)).map(([n]) => n),
-    );
-  }
-  return memo.get(selector)!;
-}
-
-/** Resolves a peer to our workloads, or describes it as an endpoint outside the tree. */
-function resolvePeer(
-  peer: any,
-  ruleNs: string,
-  workloads: readonly Workload[],
-  nsLabels: Map<string, Record<string, string>>,
-): { pods: Workload[]; external?: string } {
-  if (peer.ipBlock) {
-    const except = peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(', ')}` : '';
-    return { pods: [], external: `ipBlock ${peer.ipBlock.cidr}${except}` };
-  }
-  let namespaces: string[];
-  let nsText: string;
-  if (peer.namespaceSelector) {
-    namespaces = matchingNamespaces(peer.namespaceSelector, nsLabels);
-    const byName = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
-    nsText =
-      byName && Object.keys(peer.namespaceSelector.matchLabels).length === 1 ? byName : `namespaces ${describeSelector(peer.namespaceSelector)}`;
-  } else {
-    namespaces = [ruleNs];
-    nsText = ruleNs;
-  }
-  const pods = workloads.filter((w) => namespaces.includes(w.namespace) && selectorMatches(peer.podSelector, w.labels));
-  if (pods.length > 0) {
-    return { pods };
-  }
-  return { pods: [], external: `${nsText}: ${describeSelector(peer.podSelector)}` };
-}
-
 /** Pods as far as NetworkPolicies care: a namespace and labels. */
 type PodSet = Pick<Workload, 'namespace' | 'labels'>;
+
+/** What a NetworkPolicy peer selects: our workloads, or (none of them) a description of what is outside. */
+interface Resolved {
+  readonly pods: Workload[];
+  readonly set: Set<PodSet>;
+  readonly namespaces: string[];
+  readonly external?: string;
+}
+
+/**
+ * Lookups of one tree by namespace, memoised per selector and peer, so that the flows of N
+ * tenants cost about N and not N x N (`npm run bench` synthesizes 1000 of them).
+ */
+class PeerIndex {
+  private readonly workloadsByNs = new Map<string, Workload[]>();
+  private readonly nsMemo = new Map<LabelSelector, string[]>();
+  private readonly peerMemo = new Map<object, Resolved>();
+
+  constructor(
+    workloads: readonly Workload[],
+    private readonly nsLabels: Map<string, Record<string, string>>,
+  ) {
+    for (const w of workloads) {
+      this.workloadsByNs.set(w.namespace, [...(this.workloadsByNs.get(w.namespace) ?? []), w]);
+    }
+  }
+
+  /** Namespaces of the tree a namespaceSelector matches (by name directly, the common case). */
+  public namespaces(selector: LabelSelector): string[] {
+    let out = this.nsMemo.get(selector);
+    if (!out) {
+      const keys = Object.keys(selector.matchLabels ?? {});
+      const byName = selector.matchLabels?.[NAMESPACE_NAME_LABEL];
+      out =
+        byName !== undefined && keys.length === 1 && (selector.matchExpressions ?? []).length === 0
+          ? this.nsLabels.has(byName)
+            ? [byName]
+            : []
+          : [...this.nsLabels.entries()].filter(([, labels]) => selectorMatches(selector, labels)).map(([n]) => n);
+      this.nsMemo.set(selector, out);
+    }
+    return out;
+  }
+
+  /** The workloads a peer (of a rule in namespace `ruleNs`) selects, or its description when none. */
+  public resolve(peer: any, ruleNs: string): Resolved {
+    let r = this.peerMemo.get(peer);
+    if (!r) {
+      r = this.compute(peer, ruleNs);
+      this.peerMemo.set(peer, r);
+    }
+    return r;
+  }
+
+  /** Whether a peer selects `pods`, which may be a stand-in rather than one of our workloads. */
+  public selects(peer: any, ruleNs: string, pods: PodSet): boolean {
+    const r = this.resolve(peer, ruleNs);
+    return r.set.has(pods) || (!peer.ipBlock && r.namespaces.includes(pods.namespace) && selectorMatches(peer.podSelector, pods.labels));
+  }
+
+  private compute(peer: any, ruleNs: string): Resolved {
+    if (peer.ipBlock) {
+      const except = peer.ipBlock.except?.length ? ` except ${peer.ipBlock.except.join(', ')}` : '';
+      return { pods: [], set: new Set(), namespaces: [], external: `ipBlock ${peer.ipBlock.cidr}${except}` };
+    }
+    let namespaces: string[];
+    let nsText: string;
+    if (peer.namespaceSelector) {
+      namespaces = this.namespaces(peer.namespaceSelector);
+      const byName = peer.namespaceSelector.matchLabels?.[NAMESPACE_NAME_LABEL];
+      nsText =
+        byName && Object.keys(peer.namespaceSelector.matchLabels).length === 1 ? byName : `namespaces ${describeSelector(peer.namespaceSelector)}`;
+    } else {
+      namespaces = [ruleNs];
+      nsText = ruleNs;
+    }
+    const pods = namespaces.flatMap((ns) => (this.workloadsByNs.get(ns) ?? []).filter((w) => selectorMatches(peer.podSelector, w.labels)));
+    return {
+      pods,
+      set: new Set(pods),
+      namespaces,
+      external: pods.length > 0 ? undefined : `${nsText}: ${describeSelector(peer.podSelector)}`,
+    };
+  }
+}
 
 /**
  * Pods a peer stands for when none of our workloads match it but its namespaces are ours (a
  * namespace without workloads yet): one stand-in per namespace, labelled by the peer's podSelector.
  * Empty when the peer reaches outside the tree (other namespaces, all namespaces, IP blocks).
  */
-function standIns(peer: any, ruleNs: string, nsLabels: Map<string, Record<string, string>>): PodSet[] {
+function standIns(peer: any, ruleNs: string, index: PeerIndex): PodSet[] {
   if (peer.ipBlock || (peer.namespaceSelector && isEmptySelector(peer.namespaceSelector))) {
     return [];
   }
-  const namespaces = peer.namespaceSelector ? matchingNamespaces(peer.namespaceSelector, nsLabels) : [ruleNs];
+  const namespaces = peer.namespaceSelector ? index.namespaces(peer.namespaceSelector) : [ruleNs];
   return namespaces.map((namespace) => ({ namespace, labels: { ...(peer.podSelector?.matchLabels ?? {}) } }));
 }
 
@@ -256,11 +313,12 @@ function computeFlows(
   policies: readonly KubeObject[],
   nsLabels: Map<string, Record<string, string>>,
 ): { flows: Flow[]; halfOpen: Flow[] } {
-  // Policies by namespace, and each pod set's rules computed once: the pairwise check is W x W.
+  const index = new PeerIndex(workloads, nsLabels);
   const byNamespace = new Map<string, KubeObject[]>();
   for (const p of policies) {
     byNamespace.set(p.metadata.namespace ?? '', [...(byNamespace.get(p.metadata.namespace ?? '') ?? []), p]);
   }
+  // Each pod set's rules, computed once.
   const memo = new Map<PodSet, { Ingress?: Rule[]; Egress?: Rule[] }>();
   const rulesOf = (w: PodSet, type: 'Ingress' | 'Egress'): Rule[] | undefined => {
     const cached = memo.get(w) ?? {};
@@ -289,29 +347,30 @@ function computeFlows(
   };
   const ANYWHERE = 'anywhere';
   /** Ports the rules allow towards/from `other`; null = none; undefined = any. */
-  // Peer -> our workloads it selects, resolved once; stand-ins (not workloads) are checked directly.
-  const real = new Set<PodSet>(workloads);
-  const selected = new Map<object, Set<PodSet>>();
-  const peerSelects = (peer: any, ruleNs: string, other: PodSet): boolean => {
-    if (!real.has(other)) {
-      return resolvePeer(peer, ruleNs, [other as Workload], nsLabels).pods.length > 0;
-    }
-    if (!selected.has(peer)) {
-      selected.set(peer, new Set(resolvePeer(peer, ruleNs, workloads, nsLabels).pods));
-    }
-    return selected.get(peer)!.has(other);
-  };
   const allowed = (rules: Rule[] | undefined, other: PodSet, portOwner: Workload | undefined): Ports | null => {
     if (rules === undefined) {
       return undefined;
     }
     let ports: Ports | null = null;
     for (const r of rules) {
-      if (!r.peers || r.peers.some((peer) => !peer.ipBlock && peerSelects(peer, r.namespace, other))) {
+      if (!r.peers || r.peers.some((peer) => index.selects(peer, r.namespace, other))) {
         ports = union(ports, rulePorts(r.ports, portOwner));
       }
     }
     return ports;
+  };
+  /** Workloads S's egress may reach at all: only those need the two-sided check. */
+  const candidates = (egress: Rule[] | undefined): readonly Workload[] => {
+    if (egress === undefined || egress.some((r) => !r.peers)) {
+      return workloads;
+    }
+    const out = new Set<Workload>();
+    for (const r of egress) {
+      for (const peer of r.peers!) {
+        index.resolve(peer, r.namespace).pods.forEach((w) => out.add(w));
+      }
+    }
+    return [...out];
   };
   const flows = new Map<string, Flow>();
   const halfOpen = new Map<string, Flow>();
@@ -331,11 +390,11 @@ function computeFlows(
       return;
     }
     for (const peer of r.peers) {
-      const res = resolvePeer(peer, r.namespace, workloads, nsLabels);
+      const res = index.resolve(peer, r.namespace);
       if (res.external === undefined) {
         continue; // our workloads: the pairwise check covers them
       }
-      const stand = standIns(peer, r.namespace, nsLabels);
+      const stand = standIns(peer, r.namespace, index);
       if (stand.length === 0) {
         edge(flows, res.external, ourPorts, true);
         continue;
@@ -352,7 +411,7 @@ function computeFlows(
   };
   for (const s of workloads) {
     const egress = rulesOf(s, 'Egress');
-    for (const t of workloads) {
+    for (const t of candidates(egress)) {
       const out = allowed(egress, t, t);
       if (out === null) {
         continue;
@@ -536,12 +595,13 @@ export function environmentReadme(env: string, objects: readonly KubeObject[]): 
 
 function componentsSection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, objects: readonly KubeObject[]): string[] {
   const services = objects.filter((o) => o.kind === 'Service' && o.metadata.namespace).sort((a, b) => byText(objectId(a), objectId(b)));
+  const servicesByNs = groupBy(services, (o) => o.metadata.namespace!);
   const ids = new NodeIds();
   const detailed: string[] = [];
   for (const ns of g.namespaces) {
     detailed.push(`  subgraph ${ids.of(`ns:${ns}`)}[${label(ns)}]`);
     const ws = byNs.get(ns)!;
-    const svcs = services.filter((s) => s.metadata.namespace === ns);
+    const svcs = servicesByNs.get(ns) ?? [];
     if (ws.length === 0 && svcs.length === 0) {
       detailed.push(`    ${ids.of(`empty:${ns}`)}[${label('no workloads')}]`);
     }
@@ -560,7 +620,7 @@ function componentsSection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, o
     if (!sel || Object.keys(sel).length === 0) {
       continue;
     }
-    for (const w of g.workloads.filter((x) => x.namespace === s.metadata.namespace && selectorMatches({ matchLabels: sel }, x.labels))) {
+    for (const w of (byNs.get(s.metadata.namespace!) ?? []).filter((x) => selectorMatches({ matchLabels: sel }, x.labels))) {
       detailed.push(`  ${ids.of(objectId(s))} -.-> ${ids.of(w.id)}`);
     }
   }
@@ -603,9 +663,15 @@ function flowsSection(g: EnvironmentGraph, byNs: Map<string, Workload[]>): strin
     // An external endpoint every workload reaches the same way (cluster DNS) is a note, not an edge on every node.
     const common = new Map<string, string>();
     if (g.workloads.length > 1) {
-      for (const f of flows.filter((x) => x.external && x.from === g.workloads[0].id)) {
-        if (g.workloads.every((w) => flows.some((x) => x.from === w.id && x.to === f.to && x.ports === f.ports))) {
-          common.set(f.to, f.ports);
+      const reach = new Map<string, Set<string>>();
+      for (const f of flows.filter((x) => x.external && wsById.has(x.from))) {
+        const k = `${f.to}\n${f.ports}`;
+        reach.set(k, (reach.get(k) ?? new Set()).add(f.from));
+      }
+      for (const [k, from] of reach) {
+        if (from.size === g.workloads.length) {
+          const [to, ports] = k.split('\n');
+          common.set(to, ports);
         }
       }
     }
@@ -717,6 +783,8 @@ function capacitySection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, obj
     '| namespace | component | replicas | cpu request | cpu limit | memory request | memory limit | storage |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
   );
+  const claims = objects.filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace).sort((a, b) => byText(objectId(a), objectId(b)));
+  const claimsByNs = groupBy(claims, (o) => o.metadata.namespace!);
   const envTotal = zero();
   const row = (ns: string, name: string, replicas: string, t: Totals, bold = false): string => {
     const b = (s: string): string => (bold ? `**${s}**` : s);
@@ -736,9 +804,7 @@ function capacitySection(g: EnvironmentGraph, byNs: Map<string, Workload[]>, obj
       const hpa = hpas.get(`${w.kind}/${ns}/${w.name}`);
       lines.push(row(ns, `${w.kind} ${w.name}`, `${w.replicas}${hpa ? ` (HPA ${hpa.min}-${hpa.max})` : ''}`, t));
     }
-    for (const pvc of objects
-      .filter((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.namespace === ns)
-      .sort((a, b) => byText(objectId(a), objectId(b)))) {
+    for (const pvc of claimsByNs.get(ns) ?? []) {
       const t = { ...zero(), storage: q((pvc as any).spec?.resources?.requests?.storage) };
       addTotals(nsTotal, t);
       lines.push(row(ns, `PersistentVolumeClaim ${pvc.metadata.name}`, '-', t));
