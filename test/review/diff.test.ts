@@ -225,6 +225,24 @@ describe('diffTrees', () => {
   });
 });
 
+describe('formatSummary', () => {
+  test('stays within a GitHub comment: object lists first, YAML diffs while they fit', () => {
+    const many = (tag: string): KubeObject[] =>
+      Array.from({ length: 60 }, (_, i) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: `cm-${i}`, namespace: 'db' },
+        data: { script: Array.from({ length: 40 }, (__, l) => `line ${l} ${tag}`).join('\n') },
+      }));
+    const d = diffTrees('prod', tree(many('old')), tree(many('new')));
+    const summary = formatSummary([d], 'origin/main:dist');
+    expect(summary.length).toBeLessThan(61_000);
+    expect(summary).toContain('- changed `ConfigMap/db/cm-59`: data.script');
+    expect(summary).toMatch(/_\d+ more YAML diff\(s\) left out to fit a comment: run `npm run diff` for all of them._$/);
+    expect((summary.match(/```/g) ?? []).length % 2).toBe(0);
+  });
+});
+
 describe('unifiedDiff', () => {
   test('equal texts give no diff; a change gives a hunk with context', () => {
     expect(unifiedDiff('a\nb\n', 'a\nb\n', 'x', 'y')).toBe('');
