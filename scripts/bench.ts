@@ -111,9 +111,13 @@ function main(): void {
     return s.wallMs / s.objects;
   };
   const ratio = per('tenants-1000') / per('tenants-100');
+  const a = rows.find((r) => r[0] === 'tenants-100')![1];
+  const b = rows.find((r) => r[0] === 'tenants-1000')![1];
+  const marginal = ((b.wallMs - a.wallMs) * 1000) / (b.objects - a.objects);
   console.log(
     `\nscaling: time per object at N=1000 is ${ratio.toFixed(2)}x that at N=100 (linear means <= 1.5x; one cdk8s App for all charts would be quadratic)`,
   );
+  console.log(`marginal cost from N=100 to N=1000: ${marginal.toFixed(1)} µs per object`);
 }
 
 if (process.argv[2] === '--scenario') {
