@@ -1,17 +1,11 @@
 import { App, Size } from 'cdk8s';
-import { INetworkPeer } from '../constructs/lib/network';
 import { Resources } from '../constructs/lib/resources';
 import { PostgresHA, StandbySource } from '../constructs/postgres-ha';
 import { imageRef, isStandby } from '../environments/derive';
 import { EnvironmentConfig } from '../environments/types';
 import { PlatformChart } from './platform-chart';
+import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from './shared';
 
-/** Namespaces whose workloads use PostgreSQL (through PgBouncer). */
-export const POSTGRES_CLIENT_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
-/** Where Prometheus runs. */
-const MONITORING_NAMESPACE = 'monitoring';
-/** The External Secrets store every environment reads credentials from. */
-const SECRET_STORE = { name: 'platform-secrets', kind: 'ClusterSecretStore' } as const;
 /** In-cluster MinIO (chart `storage-minio`): S3 API on 9000. */
 const MINIO = { namespace: 'storage-minio', endpoint: 'http://minio.storage-minio.svc:9000', port: 9000 };
 /** Bucket of every PostgreSQL backup; each environment writes below `<env>/<cluster>/`. */
@@ -58,7 +52,7 @@ export class DbPostgresChart extends PlatformChart {
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-postgres/credentials`,
       pooler: { replicas: config.scale.pgbouncerReplicas, image: imageRef(config, 'pgbouncer') },
-      metricsScrapers: [{ peerNamespace: MONITORING_NAMESPACE, peerSelector: {} }],
+      metricsScrapers: [namespacePeer(MONITORING_NAMESPACE)],
       backup: backups
         ? {
             endpoint: MINIO.endpoint,
@@ -72,8 +66,9 @@ export class DbPostgresChart extends PlatformChart {
       standbyOf: dr && isStandby(config) ? StandbySource.archive(POSTGRES_CLUSTER, { prefix: dr.standbyOf }) : undefined,
       promote: dr !== undefined && dr.failover,
     });
-    for (const ns of POSTGRES_CLIENT_NAMESPACES) {
-      this.postgres.allowFrom({ peerNamespace: ns, peerSelector: {} } satisfies INetworkPeer);
+    // Applications reach PostgreSQL through PgBouncer.
+    for (const ns of APP_NAMESPACES) {
+      this.postgres.allowFrom(namespacePeer(ns));
     }
   }
 }

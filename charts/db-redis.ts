@@ -1,17 +1,13 @@
 import { App, Size } from 'cdk8s';
-import { INetworkPeer } from '../constructs/lib/network';
 import { Resources } from '../constructs/lib/resources';
 import { RedisSentinel } from '../constructs/redis-sentinel';
 import { imageRef } from '../environments/derive';
 import { EnvironmentConfig } from '../environments/types';
 import { PlatformChart } from './platform-chart';
+import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from './shared';
 
-/** Namespaces whose workloads use Redis. */
-export const REDIS_CLIENT_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
-/** Where Prometheus runs. */
-const MONITORING_NAMESPACE = 'monitoring';
-/** The External Secrets store every environment reads credentials from. */
-const SECRET_STORE = { name: 'platform-secrets', kind: 'ClusterSecretStore' } as const;
+/** Namespaces whose workloads use Redis: the application namespaces. */
+export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;
 
 /**
  * `db-redis`: Redis with Sentinel at the environment's scale, open to the application namespaces
@@ -44,7 +40,7 @@ export class DbRedisChart extends PlatformChart {
       secretStore: SECRET_STORE,
       passwordRemoteKey: `${config.name}/db-redis/password`,
     });
-    this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map((ns): INetworkPeer => ({ peerNamespace: ns, peerSelector: {} })));
-    this.redis.allowMetricsFrom({ peerNamespace: MONITORING_NAMESPACE, peerSelector: {} });
+    this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
+    this.redis.allowMetricsFrom(namespacePeer(MONITORING_NAMESPACE));
   }
 }
