@@ -61,7 +61,13 @@ export function main(argv: readonly string[]): number {
         {
           ok: result.ok,
           problems: result.problems,
-          environments: result.outputs.map((o) => ({ env: o.env, folders: o.folders.size, objects: o.objects, exemptions: o.exemptions })),
+          environments: result.outputs.map((o) => ({
+            env: o.env,
+            folders: o.folders.size,
+            objects: o.objects,
+            exemptions: o.exemptions,
+            imagePins: o.imagePins,
+          })),
           timings: result.timings,
         },
         null,
@@ -77,7 +83,9 @@ export function main(argv: readonly string[]): number {
     }
     if (!args.flags.quiet) {
       for (const o of result.outputs) {
-        console.log(`dist/${o.env}: ${o.folders.size} folders, ${o.objects} objects, ${o.exemptions.length} policy exemption(s)`);
+        console.log(
+          `dist/${o.env}: ${o.folders.size} folders, ${o.objects} objects, images pinned by digest ${o.imagePins.digest} (best) / by tag ${o.imagePins.tag} (acceptable), ${o.exemptions.length} policy exemption(s)`,
+        );
         if (o.exemptions.length > 0) {
           console.log(formatExemptions(o.exemptions));
         }

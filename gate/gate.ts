@@ -14,6 +14,8 @@ export interface GateOptions {
 export interface GateResult {
   readonly problems: Problem[];
   readonly exemptions: Exemption[];
+  /** Images pinned by digest (best) and by tag (acceptable). */
+  readonly imagePins: { digest: number; tag: number };
   readonly objects: number;
   readonly schemaMs: number;
   readonly policyMs: number;
@@ -34,11 +36,13 @@ export function runGate(manifests: readonly Manifest[], options: GateOptions = {
   }
   const t1 = performance.now();
   let exemptions: Exemption[] = [];
+  let imagePins = { digest: 0, tag: 0 };
   if (options.policy ?? true) {
     const result = runPolicies(manifests, registry);
     problems.push(...result.problems);
     exemptions = result.exemptions;
+    imagePins = result.imagePins;
   }
   const t2 = performance.now();
-  return { problems, exemptions, objects: manifests.length, schemaMs: t1 - t0, policyMs: t2 - t1 };
+  return { problems, exemptions, imagePins, objects: manifests.length, schemaMs: t1 - t0, policyMs: t2 - t1 };
 }

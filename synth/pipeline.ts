@@ -35,6 +35,8 @@ export interface EnvironmentOutput {
   readonly folders: Map<string, KubeObject[]>;
   readonly objects: number;
   readonly exemptions: Exemption[];
+  /** Images pinned by digest (best) and by tag (acceptable). */
+  readonly imagePins: { digest: number; tag: number };
 }
 
 export interface SynthTimings {
@@ -97,7 +99,7 @@ export function synthesize(options: SynthOptions): SynthResult {
     timings.schemaMs += gate.schemaMs;
     timings.policyMs += gate.policyMs;
     problems.push(...gate.problems);
-    outputs.push({ env: config.name, folders, objects: manifests.length, exemptions: gate.exemptions });
+    outputs.push({ env: config.name, folders, objects: manifests.length, exemptions: gate.exemptions, imagePins: gate.imagePins });
   }
   const gitops = buildGitOps(outputs.map((o) => ({ config: configs.find((c) => c.name === o.env)!, folders: o.folders })));
   timings.schemaMs += gitops.gateMs;

@@ -85,6 +85,10 @@ describe('policy rules', () => {
     expect(gate(base).problems).toEqual([]);
   });
 
+  test('digest pins are counted as the best pins, tags as acceptable', () => {
+    expect(gate(base).imagePins).toEqual({ digest: 1, tag: 2 });
+  });
+
   test('every rule has a case', () => {
     expect(cases.map((c) => c.rule).sort()).toEqual(RULES.map((r) => r.id).sort());
   });
