@@ -4,13 +4,13 @@ import * as YAML from 'yaml';
 import { DbPostgresChart } from '../../charts/db-postgres';
 import { runGate } from '../../gate/gate';
 import { SchemaRegistry } from '../../gate/schema';
-import { PropValidationError } from '../../constructs/lib/prop-errors';
 import { checkParameters, defaultTunedSettings, pgMemory, quoteIdent, quoteLiteral, tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
 import { PlatformNamespace } from '../../constructs/platform-namespace';
 import { PoolMode, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentConfig } from '../../environments/types';
+import { errorOf } from '../helpers/errors';
 
 const STORE = { name: 'platform-secrets' };
 const BACKUP = {
@@ -33,19 +33,6 @@ const find = (objects: any[], kind: string, name?: string): any =>
 const all = (objects: any[], kind: string): any[] => objects.filter((o) => o.kind === kind);
 const patroniOf = (objects: any[]): any => YAML.parse(find(objects, 'ConfigMap', 'pg-patroni').data['patroni.yml'], { version: '1.1' });
 const container = (objects: any[], name: string): any => find(objects, 'StatefulSet').spec.template.spec.containers.find((c: any) => c.name === name);
-
-/** The PropValidationError a function throws. */
-function errorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PropValidationError) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected a PropValidationError');
-}
 
 describe('PostgresHA', () => {
   describe('defaults (3 instances)', () => {

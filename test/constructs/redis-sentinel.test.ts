@@ -1,7 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Chart, Duration, Size, Testing } from 'cdk8s';
 import { DbRedisChart, REDIS_CLIENT_NAMESPACES } from '../../charts/db-redis';
-import { PropValidationError } from '../../constructs/lib/prop-errors';
 import { renderRedisConf } from '../../constructs/lib/redis-config';
 import { Resources } from '../../constructs/lib/resources';
 import { PlatformNamespace } from '../../constructs/platform-namespace';
@@ -9,6 +8,7 @@ import { AppendFsync, MaxmemoryPolicy, REDIS_GID, REDIS_UID, RedisSentinel, Redi
 import { loadEnvironments } from '../../environments/load';
 import { runGate } from '../../gate/gate';
 import { SchemaRegistry } from '../../gate/schema';
+import { errorOf } from '../helpers/errors';
 
 const NS = 'db-redis';
 const IMAGE = 'harbor.example.com/library/redis:7.2.5-alpine';
@@ -31,19 +31,6 @@ const containerOf = (objects: any[], sts: string, name: string): any => podSpec(
 const files = (objects: any[]): Record<string, string> => find(objects, 'ConfigMap', 'redis-config').data;
 const matches = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
   Object.entries(selector).every(([k, v]) => labels[k] === v);
-
-/** The PropValidationError a function throws. */
-function errorOf(fn: () => unknown): PropValidationError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PropValidationError) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected a PropValidationError');
-}
 
 describe('RedisSentinel', () => {
   describe('defaults: 3 data pods, 3 Sentinels', () => {
