@@ -1175,6 +1175,12 @@ function resolveProps(scope: Construct, id: string, props: PostgresHAProps): Res
   const pooler = props.pooler ?? {};
   const poolerReplicas = pooler.replicas ?? 2;
   check.integer(poolerReplicas, 'pooler.replicas', 1, 20);
+  check.that(
+    poolerReplicas !== 1 || props.allowSingleInstance === true,
+    'pooler.replicas',
+    'must be at least 2: one PgBouncer is a single point of failure in front of an HA cluster; 1 needs allowSingleInstance: true (development only)',
+    poolerReplicas,
+  );
   // Connections kept outside the pooler: superuser_reserved_connections (3), replication and admin jobs.
   const reserved = 20;
   const maxDbConnections = pooler.maxDbConnections ?? Math.max(1, Math.floor((maxConnections - reserved) / poolerReplicas));

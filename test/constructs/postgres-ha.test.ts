@@ -370,6 +370,11 @@ describe('PostgresHA', () => {
       expectProblem({ instances: 1 }, 'instances', /allowSingleInstance: true \(development only\)/, '1');
     });
 
+    test('fails when a single PgBouncer fronts the cluster without allowSingleInstance', () => {
+      expectProblem({ pooler: { replicas: 1 } }, 'pooler.replicas', /single point of failure/, '1');
+      expect(() => synth({ instances: 1, allowSingleInstance: true, pooler: { replicas: 1 } })).not.toThrow();
+    });
+
     test('fails when synchronous mode with 2 instances', () => {
       expectProblem({ instances: 2, synchronousMode: true }, 'synchronousMode', /needs at least 3 instances/, 'true');
     });
