@@ -122,6 +122,15 @@ describe('synth pipeline', () => {
     expect(one).toContain('name: db-postgres');
   });
 
+  test('kubectl kustomize renders every folder of the committed dist/ that has a kustomization', () => {
+    const kubectl = toolPath('kubectl');
+    const folders = [...readTree(path.join(ROOT, 'dist')).keys()].filter((f) => f.endsWith('kustomization.yaml')).map((f) => path.dirname(f));
+    expect(folders.length).toBeGreaterThanOrEqual(4 * (PLATFORM_NAMESPACES.length + 1));
+    for (const folder of folders) {
+      expect(() => execFileSync(kubectl, ['kustomize', path.join(ROOT, 'dist', folder)], { stdio: 'pipe', maxBuffer: 64 << 20 })).not.toThrow();
+    }
+  });
+
   test('removes stale files: the pipeline owns the environment folders', () => {
     const t = tempDir('stale-');
     try {
