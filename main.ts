@@ -4,7 +4,7 @@ import { parseEnvironmentNames } from './environments/load';
 import { ENVIRONMENT_NAMES } from './environments/types';
 import { projectRoot } from './gate/paths';
 import { formatProblem } from './gate/problem';
-import { ArgsSpec, parseArgs, usage } from './synth/cli-args';
+import { ArgsSpec, flagProblem, parseArgs, usage } from './synth/cli-args';
 import { synthesize } from './synth/pipeline';
 import { formatExemptions, formatReport } from './synth/report';
 
@@ -35,15 +35,9 @@ export function main(argv: readonly string[]): number {
   const envFlag = (args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES];
   const { names, problems: envProblems } = parseEnvironmentNames(envFlag);
   const inputProblems = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
-  const configDir = (args.flags['config-dir'] as string[] | undefined)?.[0];
+  const configDir = args.value('config-dir');
   if (configDir && !fs.existsSync(configDir)) {
-    inputProblems.push({
-      file: 'command line',
-      path: '--config-dir',
-      rule: 'flag.not-found',
-      message: `no such folder "${configDir}"`,
-      severity: 'error',
-    });
+    inputProblems.push(flagProblem('--config-dir', 'not-found', `no such folder "${configDir}"`));
   }
   if (inputProblems.length > 0) {
     console.error(`synth: ${inputProblems.length} problem(s) with the command line; nothing was written:`);
@@ -51,7 +45,7 @@ export function main(argv: readonly string[]): number {
     console.error(`\n${usage(SPEC)}`);
     return 2;
   }
-  const outdir = path.resolve((args.flags.outdir as string[] | undefined)?.[0] ?? path.join(projectRoot(), 'dist'));
+  const outdir = path.resolve(args.value('outdir') ?? path.join(projectRoot(), 'dist'));
   const started = Date.now();
   const result = synthesize({ envs: names, outdir, configDir: configDir ? path.resolve(configDir) : undefined, gitopsRoot: path.dirname(outdir) });
   const errors = result.problems.filter((p) => p.severity === 'error');

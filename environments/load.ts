@@ -4,7 +4,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import * as YAML from 'yaml';
 import { describeAjvErrors } from '../gate/ajv-errors';
 import { projectRoot } from '../gate/paths';
-import { InputError, Problem } from '../gate/problem';
+import { flagProblem, InputError, Problem } from '../gate/problem';
 import { EnvironmentBase } from './base';
 import { dev } from './dev';
 import { dr } from './dr';
@@ -197,13 +197,7 @@ export function parseEnvironmentNames(values: readonly string[]): { names: Envir
         names.push(v as EnvironmentName);
       }
     } else {
-      problems.push({
-        file: 'command line',
-        path: '--env',
-        rule: 'flag.enum',
-        message: `unknown environment "${v}": allowed are ${ENVIRONMENT_NAMES.join(', ')}`,
-        severity: 'error',
-      });
+      problems.push(flagProblem('--env', 'enum', `unknown environment "${v}": allowed are ${ENVIRONMENT_NAMES.join(', ')}`));
     }
   }
   return { names, problems };

@@ -26,6 +26,11 @@ export function formatProblem(p: Problem): string {
   return `${p.severity === 'warning' ? 'warning: ' : ''}${head}: ${p.message}`;
 }
 
+/** A problem with the command line: `command line: <flag>: flag.<rule>: <message>`. */
+export function flagProblem(path: string, rule: string, message: string): Problem {
+  return { file: 'command line', path, rule: `flag.${rule}`, message, severity: 'error' };
+}
+
 /** Thrown when input (config, tenant files, flags) is invalid: carries every problem found. */
 export class InputError extends Error {
   constructor(

@@ -5,7 +5,7 @@ import { parseEnvironmentNames } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
 import { InputError, Problem } from '../gate/problem';
-import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import {
   DIFF_EXIT,
@@ -58,11 +58,11 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     print(DIFF_HELP);
     return 0;
   }
-  const flag = (name: string): string | undefined => (args.flags[name] as string[] | undefined)?.[0];
+  const flag = args.value;
   const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
   const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
   const bad = (p: string, rule: string, message: string): void => {
-    problems.push({ file: 'command line', path: p, rule: `flag.${rule}`, message, severity: 'error' });
+    problems.push(flagProblem(p, rule, message));
   };
   if (flag('base') && flag('base-ref')) {
     bad('--base-ref', 'conflict', 'give --base or --base-ref, not both');

@@ -5,7 +5,7 @@ import { defaultEnvironmentsDir, ENVIRONMENT_BASES } from '../environments/load'
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
 import { projectRoot } from '../gate/paths';
 import { Problem } from '../gate/problem';
-import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar } from '../synth/config-change';
 
@@ -59,10 +59,10 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     print(usage(SPEC));
     return 0;
   }
-  const flag = (name: string): string | undefined => (args.flags[name] as string[] | undefined)?.[0];
+  const flag = args.value;
   const problems: Problem[] = [...args.problems];
   const bad = (p: string, rule: string, message: string): void => {
-    problems.push({ file: 'command line', path: p, rule: `flag.${rule}`, message, severity: 'error' });
+    problems.push(flagProblem(p, rule, message));
   };
   const env = flag('env');
   if (env === undefined) {

@@ -4,7 +4,7 @@ import { parseEnvironmentNames } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
 import { InputError, Problem } from '../gate/problem';
-import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import { environmentReadme } from '../synth/graph';
 import { readTree } from '../synth/objects';
@@ -37,16 +37,10 @@ export function main(argv: readonly string[], print: Print = console.log, printE
   }
   const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
   const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
-  const dist = path.resolve((args.flags.dist as string[] | undefined)?.[0] ?? path.join(projectRoot(), 'dist'));
+  const dist = path.resolve(args.value('dist') ?? path.join(projectRoot(), 'dist'));
   for (const env of problems.length === 0 ? names : []) {
     if (!fs.existsSync(path.join(dist, env))) {
-      problems.push({
-        file: 'command line',
-        path: '--env',
-        rule: 'flag.not-found',
-        message: `no folder ${path.join(dist, env)}: run npm run synth first`,
-        severity: 'error',
-      });
+      problems.push(flagProblem('--env', 'not-found', `no folder ${path.join(dist, env)}: run npm run synth first`));
     }
   }
   if (problems.length > 0) {

@@ -5,7 +5,7 @@ import { defaultEnvironmentsDir } from '../environments/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
 import { projectRoot } from '../gate/paths';
 import { Problem } from '../gate/problem';
-import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar, ValueChange } from '../synth/config-change';
 
@@ -35,7 +35,7 @@ type Pins = Record<(typeof PIN_SECTIONS)[number], Record<string, unknown>>;
 /** Every problem of the command line, all at once. */
 function checkFlags(from: string | undefined, to: string | undefined, problems: Problem[]): void {
   const bad = (p: string, rule: string, message: string): void => {
-    problems.push({ file: 'command line', path: p, rule: `flag.${rule}`, message, severity: 'error' });
+    problems.push(flagProblem(p, rule, message));
   };
   const check = (flag: string, v: string | undefined): void => {
     if (v === undefined) {
@@ -96,20 +96,14 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     print(usage(SPEC));
     return 0;
   }
-  const flag = (name: string): string | undefined => (args.flags[name] as string[] | undefined)?.[0];
+  const flag = args.value;
   const from = flag('from');
   const to = flag('to');
   const problems: Problem[] = [...args.problems];
   checkFlags(from, to, problems);
   const configDir = path.resolve(flag('config-dir') ?? defaultEnvironmentsDir());
   if (!fs.existsSync(configDir)) {
-    problems.push({
-      file: 'command line',
-      path: '--config-dir',
-      rule: 'flag.not-found',
-      message: `no such folder "${configDir}"`,
-      severity: 'error',
-    });
+    problems.push(flagProblem('--config-dir', 'not-found', `no such folder "${configDir}"`));
   }
   const fail = (): number => {
     printInputProblems('promote', problems, usage(SPEC), printErr);

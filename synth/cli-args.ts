@@ -1,4 +1,6 @@
-import { Problem } from '../gate/problem';
+import { flagProblem, Problem } from '../gate/problem';
+
+export { flagProblem };
 
 export interface FlagSpec {
   readonly type: 'string' | 'boolean';
@@ -18,6 +20,8 @@ export interface ArgsSpec {
 
 export interface ParsedArgs {
   readonly flags: Record<string, string[] | boolean>;
+  /** The (first) value of a string flag, if given. */
+  value(name: string): string | undefined;
   readonly positionals: string[];
   readonly problems: Problem[];
   readonly help: boolean;
@@ -29,7 +33,7 @@ export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
   const positionals: string[] = [];
   const problems: Problem[] = [];
   const problem = (p: string, rule: string, message: string): void => {
-    problems.push({ file: 'command line', path: p, rule: `flag.${rule}`, message, severity: 'error' });
+    problems.push(flagProblem(p, rule, message));
   };
   let help = false;
   for (let i = 0; i < argv.length; i++) {
@@ -101,7 +105,8 @@ export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
       pos.max === 0 ? `${spec.command} takes no positional arguments` : `${spec.command} takes at most ${pos.max} ${pos.name} argument(s)`,
     );
   }
-  return { flags, positionals, problems, help };
+  const value = (name: string): string | undefined => (Array.isArray(flags[name]) ? (flags[name] as string[])[0] : undefined);
+  return { flags, value, positionals, problems, help };
 }
 
 /** The usage text generated from the spec. */

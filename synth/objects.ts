@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { parseQuantity } from '../constructs/lib/resources';
 import { isKustomization, KubeObject } from '../gate/manifest';
-import { InputError } from '../gate/problem';
+import { flagProblem, InputError } from '../gate/problem';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -112,9 +112,7 @@ export function checkoutFolders(ref: string, folders: readonly string[], cwd: st
   try {
     git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`]);
   } catch {
-    throw new InputError([
-      { file: 'command line', path: '--base-ref', rule: 'flag.not-found', message: `no such git revision "${ref}"`, severity: 'error' },
-    ]);
+    throw new InputError([flagProblem('--base-ref', 'not-found', `no such git revision "${ref}"`)]);
   }
   const present = folders.filter((f) => git(['ls-tree', '--name-only', ref, '--', f]).toString().trim() !== '');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'diff-base-'));
