@@ -1,5 +1,5 @@
 import { ANNOTATION_DOMAIN, DEFAULT_PART_OF, LABEL_MANAGED_BY, LABEL_NAME, LABEL_PART_OF } from '../../constructs/lib/labels';
-import { EnvironmentConfig, SyncWindowConfig } from '../../environments/types';
+import { EnvironmentConfig, SyncConfig } from '../../environments/types';
 
 /**
  * The one typed description both GitOps outputs (Argo CD and Flux) and the object sync waves are
@@ -75,18 +75,8 @@ export function categoryOf(folder: string): FolderCategory | undefined {
   return CATEGORIES.find((c) => c.include.some((g) => matchesGlob(g, folder)) && !c.exclude.some((g) => matchesGlob(g, folder)));
 }
 
-export type EffectiveSyncMode = 'automated' | 'manual' | 'disabled';
-
-/** The sync policy the controllers get, after the DR rule is applied. */
-export interface EffectiveSync {
-  readonly mode: EffectiveSyncMode;
-  readonly prune: boolean;
-  readonly selfHeal: boolean;
-  readonly approvalGate: boolean;
-  readonly approverGroups?: readonly string[];
-  readonly syncWindows: readonly SyncWindowConfig[];
-  readonly pullRequestPreviews: boolean;
-}
+/** The sync policy the controllers get, after the DR rule is applied: the same shape as the config's. */
+export type EffectiveSync = SyncConfig;
 
 /**
  * The environment's sync policy with the DR rule applied: a DR environment is disabled while it
