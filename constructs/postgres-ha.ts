@@ -908,8 +908,72 @@ export class PostgresHA extends Construct implements INetworkPeer {
     this.sqlFiles[file] = sql;
     const jobName = `${this.clusterName}-${name}-${shortHash(sql)}`.slice(0, 63).replace(/-+$/, '');
     const secret = (key: string): k8s.EnvVarSource => ({ secretKeyRef: { name: this.credentialsSecret, key } });
-    return new k8s.KubeJob(this, `SqlJob-${name}`, {
-      metadata: { name: jobName, namespace: this.namespace, labels: this.labelsFor('admin') },
+    return this.adminJob(`SqlJob-${name}`, jobName, {
+      automountServiceAccountToken: false,
+      container: {
+        name: 'psql',
+        command: [
+          'psql',
+          '--no-psqlrc',
+          '-v',
+          'monitor_password=$(MONITOR_PASSWORD)',
+          '-v',
+          'pooler_password=$(POOLER_PASSWORD)',
+          '-v',
+          'app_password=$(APP_PASSWORD)',
+          '-f',
+          `/sql/${file}`,
+        ],
+        env: [
+          ...this.libpqEnv(this.primaryHost, ROLES.superuser, 'superuser-password'),
+          { name: 'PGDATABASE', value: 'postgres' },
+          { name: 'PGAPPNAME', value: jobName },
+          { name: 'MONITOR_PASSWORD', valueFrom: secret('monitor-password') },
+          { name: 'POOLER_PASSWORD', valueFrom: secret('pooler-password') },
+          { name: 'APP_PASSWORD', valueFrom: secret('app-password') },
+        ],
+      },
+      volume: {
+        mount: { name: 'sql', mountPath: '/sql', readOnly: true },
+        source: { name: 'sql', configMap: { name: this.sqlConfigMap!.metadata.name! } },
+      },
+    });
+  }
+
+  private addPromoteJob(serviceAccount: string, configMap: string, downward: k8s.EnvVar[]): void {
+    this.adminJob('PromoteJob', `${this.clusterName}-promote`, {
+      serviceAccountName: serviceAccount,
+      automountServiceAccountToken: true,
+      container: {
+        name: 'patronictl',
+        // Removing standby_cluster from the dynamic configuration makes the standby leader a
+        // primary; with no standby_cluster it changes nothing, so re-running is safe.
+        command: ['patronictl', '-c', PATRONI_CONFIG_PATH, 'edit-config', '--force', '--set', 'standby_cluster=null'],
+        env: [...downward, ...Object.entries(patroniEnvironment()).map(([name, value]) => ({ name, value }))],
+      },
+      volume: {
+        mount: { name: 'patroni-config', mountPath: '/etc/patroni', readOnly: true },
+        source: { name: 'patroni-config', configMap: { name: configMap } },
+      },
+    });
+  }
+
+  /**
+   * A one-shot admin Job running the database image: retried while the leader may not exist yet
+   * (first sync), then failing visibly; hardened like every pod, with /tmp and one extra volume.
+   */
+  private adminJob(
+    id: string,
+    name: string,
+    pod: {
+      serviceAccountName?: string;
+      automountServiceAccountToken: boolean;
+      container: Pick<k8s.Container, 'name' | 'command' | 'env'>;
+      volume: { mount: k8s.VolumeMount; source: k8s.Volume };
+    },
+  ): k8s.KubeJob {
+    return new k8s.KubeJob(this, id, {
+      metadata: { name, namespace: this.namespace, labels: this.labelsFor('admin') },
       spec: {
         // The leader may not exist yet on first sync: retry for a while, then give up visibly.
         backoffLimit: 20,
@@ -918,73 +982,20 @@ export class PostgresHA extends Construct implements INetworkPeer {
           metadata: { labels: this.labelsFor('admin') },
           spec: {
             restartPolicy: 'OnFailure',
-            automountServiceAccountToken: false,
+            ...(pod.serviceAccountName ? { serviceAccountName: pod.serviceAccountName } : {}),
+            automountServiceAccountToken: pod.automountServiceAccountToken,
             enableServiceLinks: false,
             securityContext: podSecurityContext({ runAsUser: SPILO_UID, runAsGroup: SPILO_GID, fsGroup: SPILO_GID }),
             containers: [
               {
-                name: 'psql',
+                ...pod.container,
                 image: this.image,
-                command: [
-                  'psql',
-                  '--no-psqlrc',
-                  '-v',
-                  'monitor_password=$(MONITOR_PASSWORD)',
-                  '-v',
-                  'pooler_password=$(POOLER_PASSWORD)',
-                  '-v',
-                  'app_password=$(APP_PASSWORD)',
-                  '-f',
-                  `/sql/${file}`,
-                ],
-                env: [
-                  ...this.libpqEnv(this.primaryHost, ROLES.superuser, 'superuser-password'),
-                  { name: 'PGDATABASE', value: 'postgres' },
-                  { name: 'PGAPPNAME', value: jobName },
-                  { name: 'MONITOR_PASSWORD', valueFrom: secret('monitor-password') },
-                  { name: 'POOLER_PASSWORD', valueFrom: secret('pooler-password') },
-                  { name: 'APP_PASSWORD', valueFrom: secret('app-password') },
-                ],
                 resources: Resources.NANO.toKube(),
                 securityContext: containerSecurityContext(),
-                volumeMounts: [...writableMounts([TMP]), { name: 'sql', mountPath: '/sql', readOnly: true }],
+                volumeMounts: [...writableMounts([TMP]), pod.volume.mount],
               },
             ],
-            volumes: [...writableVolumes([TMP]), { name: 'sql', configMap: { name: this.sqlConfigMap!.metadata.name! } }],
-          },
-        },
-      },
-    });
-  }
-
-  private addPromoteJob(serviceAccount: string, configMap: string, downward: k8s.EnvVar[]): void {
-    new k8s.KubeJob(this, 'PromoteJob', {
-      metadata: { name: `${this.clusterName}-promote`, namespace: this.namespace, labels: this.labelsFor('admin') },
-      spec: {
-        backoffLimit: 20,
-        activeDeadlineSeconds: 3600,
-        template: {
-          metadata: { labels: this.labelsFor('admin') },
-          spec: {
-            restartPolicy: 'OnFailure',
-            serviceAccountName: serviceAccount,
-            automountServiceAccountToken: true,
-            enableServiceLinks: false,
-            securityContext: podSecurityContext({ runAsUser: SPILO_UID, runAsGroup: SPILO_GID, fsGroup: SPILO_GID }),
-            containers: [
-              {
-                name: 'patronictl',
-                image: this.image,
-                // Removing standby_cluster from the dynamic configuration makes the standby leader a
-                // primary; with no standby_cluster it changes nothing, so re-running is safe.
-                command: ['patronictl', '-c', PATRONI_CONFIG_PATH, 'edit-config', '--force', '--set', 'standby_cluster=null'],
-                env: [...downward, ...Object.entries(patroniEnvironment()).map(([name, value]) => ({ name, value }))],
-                resources: Resources.NANO.toKube(),
-                securityContext: containerSecurityContext(),
-                volumeMounts: [...writableMounts([TMP]), { name: 'patroni-config', mountPath: '/etc/patroni', readOnly: true }],
-              },
-            ],
-            volumes: [...writableVolumes([TMP]), { name: 'patroni-config', configMap: { name: configMap } }],
+            volumes: [...writableVolumes([TMP]), pod.volume.source],
           },
         },
       },
