@@ -77,19 +77,7 @@ export interface IngressAllowProps {
 
 /** Allows the named peers to reach the selected pods on the given TCP ports. */
 export function allowIngressPolicy(scope: Construct, id: string, props: IngressAllowProps): k8s.KubeNetworkPolicy {
-  return new k8s.KubeNetworkPolicy(scope, id, {
-    metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-    spec: {
-      podSelector: { matchLabels: { ...props.podSelector } },
-      policyTypes: ['Ingress'],
-      ingress: [
-        {
-          from: props.from.map(peerOf),
-          ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-        },
-      ],
-    },
-  });
+  return allowPolicy(scope, id, props, 'Ingress', props.from);
 }
 
 export interface EgressAllowProps {
@@ -103,17 +91,21 @@ export interface EgressAllowProps {
 
 /** Allows the selected pods to reach the named peers on the given TCP ports. */
 export function allowEgressPolicy(scope: Construct, id: string, props: EgressAllowProps): k8s.KubeNetworkPolicy {
+  return allowPolicy(scope, id, props, 'Egress', props.to);
+}
+
+/** One NetworkPolicy with one rule: the selected pods and the peers, in one direction, on TCP ports. */
+function allowPolicy(
+  scope: Construct,
+  id: string,
+  props: Omit<EgressAllowProps, 'to'>,
+  direction: 'Ingress' | 'Egress',
+  peers: readonly INetworkPeer[],
+): k8s.KubeNetworkPolicy {
+  const ports = props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
+  const rule = direction === 'Ingress' ? { ingress: [{ from: peers.map(peerOf), ports }] } : { egress: [{ to: peers.map(peerOf), ports }] };
   return new k8s.KubeNetworkPolicy(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-    spec: {
-      podSelector: { matchLabels: { ...props.podSelector } },
-      policyTypes: ['Egress'],
-      egress: [
-        {
-          to: props.to.map(peerOf),
-          ports: props.ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) })),
-        },
-      ],
-    },
+    spec: { podSelector: { matchLabels: { ...props.podSelector } }, policyTypes: [direction], ...rule },
   });
 }
