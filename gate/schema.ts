@@ -144,10 +144,6 @@ export class SchemaRegistry {
     return scope === undefined ? undefined : scope === 'Namespaced';
   }
 
-  public hasSchema(apiVersion: string, kind: string): boolean {
-    return this.validatorFor(apiVersion, kind) !== undefined;
-  }
-
   /** Validates one object. Returns findings; an unknown kind is a finding, never a silent pass. */
   public validate(obj: unknown): AjvFinding[] {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) {
