@@ -429,16 +429,22 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
       });
     });
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  /** Polls until probe returns a value. A probe that throws (a server between states) is asked again. */
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
+    let lastError = '';
     for (let i = 0; i < seconds * 2; i++) {
-      const v = await probe();
-      if (v !== undefined) {
-        return v;
+      try {
+        const v = await probe();
+        if (v !== undefined) {
+          return v;
+        }
+      } catch (e) {
+        lastError = (e as Error).message;
       }
       await sleep(500);
     }
     const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-15).join('\n')}`).join('\n');
-    throw new Error(`timed out waiting for ${what}\n${tail}`);
+    throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}\n${tail}`);
   }
   const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): void => {
     const [c, a] = asPostgres(cmd, args);
@@ -580,6 +586,9 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     await stop(leader.name);
     const next = await waitFor('a new leader', () => primaryOf(replicas), 90);
     expect(next).not.toBe(leader);
+    // Patroni answers /primary once it holds the leader key and has asked PostgreSQL to promote;
+    // the promotion itself finishes a moment later, so wait until the server leaves recovery.
+    await waitFor(`${next.name} out of recovery`, async () => (sql(next.pg, 'SELECT pg_is_in_recovery()') === 'f' ? true : undefined), 60);
     expect(sql(next.pg, 'SELECT x FROM before_failover')).toBe('42');
     sql(next.pg, 'INSERT INTO before_failover VALUES (43)');
     expect(sql(next.pg, 'SELECT count(*) FROM before_failover')).toBe('2');
