@@ -1,5 +1,7 @@
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
@@ -11,7 +13,8 @@ import { RedisSentinel } from '../../constructs/redis-sentinel';
  * (Debian's 7.0 packages) run the construct's rendered ConfigMap (configs, start-up scripts,
  * probes) on loopback. The primary is killed; Sentinel must promote a replica within the
  * failover timeout, with the data written before still there, and the old primary must come
- * back as a replica through the same start-up script a pod runs.
+ * back as a replica through the same start-up script a pod runs. The metrics sidecar's env runs
+ * Debian's build of oliver006/redis_exporter (prometheus-redis-exporter) against a data pod.
  */
 
 const NS = 'db-redis';
@@ -21,8 +24,19 @@ const FAILOVER_TIMEOUT_MS = 10000;
 const DATA_PORTS = [16380, 16381, 16382];
 const SENTINEL_PORTS = [26380, 26381, 26382];
 const LOOPBACK = '127.0.0.1';
+const EXPORTER_BIN = '/usr/bin/prometheus-redis-exporter';
 
-function render(): { files: Record<string, string>; redis: RedisSentinel } {
+/** The parts of the synthesized exporter container the test runs (plain JSON, as the kubelet gets it). */
+interface ExporterContainer {
+  name: string;
+  command?: string[];
+  args?: string[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+  ports?: { name?: string; containerPort: number }[];
+  readinessProbe?: { httpGet?: { path?: string; port: string | number } };
+}
+
+function render(): { files: Record<string, string>; redis: RedisSentinel; exporter: ExporterContainer } {
   const chart = Testing.chart();
   const redis = new RedisSentinel(chart, 'Redis', {
     name: 'redis',
@@ -34,9 +48,17 @@ function render(): { files: Record<string, string>; redis: RedisSentinel } {
     failoverTimeout: Duration.millis(FAILOVER_TIMEOUT_MS),
     secretStore: { name: 'test-store' },
   });
+  const manifests = Testing.synth(chart);
   // The ConfigMap as synthesized, i.e. exactly what the pods mount.
-  const cm = Testing.synth(chart).find((o) => o.kind === 'ConfigMap');
-  return { files: cm.data as Record<string, string>, redis };
+  const cm = manifests.find((o) => o.kind === 'ConfigMap');
+  // The data pods' exporter sidecar as synthesized.
+  const sts = manifests.find((o) => o.kind === 'StatefulSet' && o.metadata.name === redis.dataStatefulSet.name);
+  const containers = sts.spec.template.spec.containers as ExporterContainer[];
+  const exporter = containers.find((c) => c.name === 'metrics');
+  if (!exporter) {
+    throw new Error(`no container named metrics in StatefulSet ${redis.dataStatefulSet.name}`);
+  }
+  return { files: cm.data as Record<string, string>, redis, exporter };
 }
 
 type Kind = 'data' | 'sentinel';
@@ -102,7 +124,7 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
 const pods: Pod[] = [];
 /** Every process this file started, stopped in afterAll whatever happened. */
 const spawned: ChildProcess[] = [];
-const { files, redis } = render();
+const { files, redis, exporter } = render();
 
 /** Writes the pod's localized files and returns the path of one of them. */
 function podFile(pod: Pod, name: string, as: string): string {
@@ -235,6 +257,97 @@ function stop(proc: ChildProcess | undefined, signal: NodeJS.Signals): Promise<v
   });
 }
 
+/**
+ * TEST-ONLY substitution for the exporter sidecar: its env exactly as the kubelet would set it,
+ * except that REDIS_ADDR's port (the data pod's 6379 on localhost) becomes the loopback port of
+ * `port`, and a secretKeyRef to the password becomes `password` (PASSWORD is what the
+ * ExternalSecret writes into that Secret). Any other env source fails: it would need a
+ * substitution of its own.
+ */
+function exporterEnv(port: number, password: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of exporter.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    if (e.value !== undefined && e.name === 'REDIS_ADDR') {
+      const local = e.value.replace(new RegExp(`:${redis.redisPort}$`), `:${port}`);
+      if (local === e.value) {
+        throw new Error(`test substitution missed the port in REDIS_ADDR=${e.value}`);
+      }
+      env[e.name] = local;
+    } else if (e.value !== undefined) {
+      env[e.name] = e.value;
+    } else if (ref && ref.name === redis.secretName && ref.key === redis.secretKey) {
+      env[e.name] = password;
+    } else {
+      throw new Error(`exporter env ${e.name} has a source the test cannot substitute: ${JSON.stringify(e.valueFrom)}`);
+    }
+  }
+  return env;
+}
+
+/** A free loopback port (the exporter's 9121 may be taken on this machine). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, LOOPBACK, () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET on loopback; status 0 when nothing answers. */
+function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.get({ host: LOOPBACK, port, path: urlPath, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', () => resolve({ status: 0, body }));
+    });
+    req.on('error', () => resolve({ status: 0, body: '' }));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve({ status: 0, body: '' });
+    });
+  });
+}
+
+interface Exporter {
+  proc: ChildProcess;
+  listen: number;
+  log: () => string;
+}
+
+/**
+ * The exporter sidecar: the binary with the container's args and env (see exporterEnv), listening
+ * on a free loopback port (`--web.listen-address`, TEST-ONLY: the pod listens on the default
+ * :9121). Resolves once `readinessPath` answers 200.
+ */
+async function startExporter(dataPort: number, password: string, readinessPath: string): Promise<Exporter> {
+  if (exporter.command) {
+    throw new Error(`the exporter container sets a command (${exporter.command.join(' ')}); the test runs the image's entrypoint`);
+  }
+  const listen = await freePort();
+  const args = [...(exporter.args ?? []), `--web.listen-address=${LOOPBACK}:${listen}`];
+  const proc = spawn(EXPORTER_BIN, args, { env: exporterEnv(dataPort, password), stdio: ['ignore', 'pipe', 'pipe'] });
+  spawned.push(proc);
+  let log = '';
+  proc.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const deadline = Date.now() + 10000;
+  while ((await httpGet(listen, readinessPath)).status !== 200) {
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      await stop(proc, 'SIGKILL');
+      throw new Error(`exporter on ${LOOPBACK}:${listen} did not answer ${readinessPath} with 200 (exit ${proc.exitCode}):\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, listen, log: () => log };
+}
+
 beforeAll(() => {
   fs.writeFileSync(path.join(root, 'password'), PASSWORD, { mode: 0o600 });
   for (const kind of ['data', 'sentinel'] as const) {
@@ -308,6 +421,57 @@ describe('RedisSentinel against redis-server and redis-sentinel 7', () => {
     expect(runScript(sentinel(1), 'sentinel-readiness.sh').code).toBe(0);
     // preStop on a replica returns at once.
     expect(runScript(data(1), 'redis-prestop.sh').code).toBe(0);
+  });
+
+  test('the metrics sidecar, run as rendered, scrapes the primary; a wrong password gives redis_up 0', async () => {
+    // The pod listens on the exporter's default address (the container sets none); the metrics
+    // port and the readiness probe must be that port.
+    const env = exporterEnv(data(0).port, PASSWORD);
+    expect(Object.keys(env).some((k) => k.includes('LISTEN'))).toBe(false);
+    expect((exporter.args ?? []).some((a) => a.includes('listen-address'))).toBe(false);
+    const help = spawnSync(EXPORTER_BIN, ['--help'], { env, encoding: 'utf8', timeout: 5000 });
+    const defaultListen = /-web\.listen-address string\s+[^\n]*\n?[^\n]*\(default "([^"]*)"\)/.exec(`${help.stdout}${help.stderr}`);
+    expect(defaultListen?.[1]).toBe(':9121');
+    const probe = exporter.readinessProbe?.httpGet;
+    expect(probe?.port).toBe('metrics');
+    expect(exporter.ports?.find((p) => p.name === probe?.port)?.containerPort).toBe(9121);
+    const readinessPath = probe?.path ?? '/';
+
+    const stopped: Exporter[] = [];
+    try {
+      const good = await startExporter(data(0).port, PASSWORD, readinessPath);
+      stopped.push(good);
+      expect((await httpGet(good.listen, readinessPath)).status).toBe(200);
+      const metrics = await httpGet(good.listen, '/metrics');
+      expect(metrics.status).toBe(200);
+      const matched = [
+        /^redis_up 1$/m,
+        // data-0 is the primary with both replicas attached (cold start test).
+        /^redis_connected_slaves 2$/m,
+        /^redis_instance_info\{[^}]*role="master"[^}]*\} 1$/m,
+        /^redis_aof_enabled 1$/m,
+      ].map((re) => {
+        const m = re.exec(metrics.body);
+        if (!m) {
+          throw new Error(
+            `no ${re} in the exporter's /metrics:\n${metrics.body
+              .split('\n')
+              .filter((l) => l.startsWith('redis_'))
+              .join('\n')}\n${good.log()}`,
+          );
+        }
+        return m[0];
+      });
+
+      const bad = await startExporter(data(0).port, `${PASSWORD}-wrong`, readinessPath);
+      stopped.push(bad);
+      const refused = await httpGet(bad.listen, '/metrics');
+      expect(refused.body).toMatch(/^redis_up 0$/m);
+      expect(refused.body).not.toMatch(/^redis_up 1$/m);
+      console.log(`redis integration: exporter matched ${matched.join(' | ')}; wrong password: ${/^redis_up 0$/m.exec(refused.body)?.[0]}`);
+    } finally {
+      await Promise.all(stopped.map((e) => stop(e.proc, 'SIGTERM')));
+    }
   });
 
   test('kill the primary: a replica is promoted within the failover timeout and keeps the data', async () => {
