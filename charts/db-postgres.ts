@@ -51,7 +51,11 @@ export class DbPostgresChart extends PlatformChart {
       spreadAcrossZones: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-postgres/credentials`,
-      pooler: { replicas: config.scale.pgbouncerReplicas, image: imageRef(config, 'pgbouncer') },
+      pooler: {
+        replicas: config.scale.pgbouncerReplicas,
+        image: imageRef(config, 'pgbouncer'),
+        exporterImage: imageRef(config, 'pgbouncerExporter'),
+      },
       metricsScrapers: [namespacePeer(MONITORING_NAMESPACE)],
       backup: backups
         ? {

@@ -31,6 +31,7 @@ import {
   pgbouncerIni,
   pgbouncerUserlistLine,
   parsePgMemory,
+  POOLER_EXPORTER_PORT,
   POSTGRES_PORT,
   postgresParameters,
   ROLES,
@@ -53,6 +54,8 @@ export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';
 export const DEFAULT_PGBOUNCER_IMAGE = 'ghcr.io/cloudnative-pg/pgbouncer:1.23.0';
 /** prometheus-community postgres_exporter. */
 export const DEFAULT_POSTGRES_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0';
+/** prometheus-community pgbouncer_exporter (reads PgBouncer's SHOW STATS/POOLS/LISTS as a stats user). */
+export const DEFAULT_POOLER_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/pgbouncer-exporter:v0.11.0';
 
 /** The Spilo image's `postgres` user and group (zalando/spilo Dockerfile; zalando docs/user.md). */
 export const SPILO_UID = 101;
@@ -174,6 +177,12 @@ export interface PostgresPoolerProps {
   readonly maxPreparedStatements?: number;
   /** @default Resources.NANO */
   readonly resources?: Resources;
+  /**
+   * pgbouncer_exporter sidecar image, used when the cluster's `metrics` is on. It logs in to
+   * PgBouncer's admin console as the pooler role (PgBouncer's `stats_users`: SHOW only, no PAUSE
+   * or SHUTDOWN). @default DEFAULT_POOLER_EXPORTER_IMAGE
+   */
+  readonly exporterImage?: string;
 }
 
 export interface PostgresHAProps {
@@ -236,7 +245,7 @@ export interface PostgresHAProps {
   readonly databaseOwner?: string;
   /** @default - PgBouncer with the defaults of PostgresPoolerProps */
   readonly pooler?: PostgresPoolerProps;
-  /** postgres_exporter sidecar and a ServiceMonitor. @default true */
+  /** postgres_exporter and pgbouncer_exporter sidecars, each with a ServiceMonitor. @default true */
   readonly metrics?: boolean;
   /** @default DEFAULT_POSTGRES_EXPORTER_IMAGE */
   readonly exporterImage?: string;
@@ -631,7 +640,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
       });
     }
 
-    this.addPooler(props, resolved, poolerAuthSecret);
+    this.addPooler(props, resolved, poolerAuthSecret, metrics);
 
     // --- Admin Jobs (roles, database, tenants) --------------------------------------------------
     if (!this.standby) {
@@ -679,8 +688,8 @@ export class PostgresHA extends Construct implements INetworkPeer {
     ];
   }
 
-  /** PgBouncer in front of the leader Service: config, Deployment, Service, PDB. */
-  private addPooler(props: PostgresHAProps, resolved: ResolvedProps, poolerAuthSecret: string): void {
+  /** PgBouncer in front of the leader Service: config, Deployment, Service, PDB, and its exporter. */
+  private addPooler(props: PostgresHAProps, resolved: ResolvedProps, poolerAuthSecret: string, metrics: boolean): void {
     const {
       clusterName,
       pooler,
@@ -715,6 +724,41 @@ export class PostgresHA extends Construct implements INetworkPeer {
       timeoutSeconds: 3,
       ...extra,
     });
+    const containers: k8s.Container[] = [
+      {
+        name: 'pgbouncer',
+        image: poolerImage,
+        command: ['pgbouncer', '/etc/pgbouncer/pgbouncer.ini'],
+        ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+        resources: (pooler.resources ?? Resources.NANO).toKube(),
+        securityContext: containerSecurityContext(),
+        readinessProbe: tcp(POSTGRES_PORT, { periodSeconds: 5, failureThreshold: 3 }),
+        livenessProbe: tcp(POSTGRES_PORT, { periodSeconds: 20, failureThreshold: 6, initialDelaySeconds: 10 }),
+        volumeMounts: [
+          ...writableMounts([TMP]),
+          { name: 'config', mountPath: '/etc/pgbouncer/pgbouncer.ini', subPath: 'pgbouncer.ini', readOnly: true },
+          { name: 'auth', mountPath: '/etc/pgbouncer/auth', readOnly: true },
+        ],
+      },
+    ];
+    if (metrics) {
+      containers.push({
+        name: 'exporter',
+        image: pooler.exporterImage ?? DEFAULT_POOLER_EXPORTER_IMAGE,
+        args: [
+          `--web.listen-address=:${POOLER_EXPORTER_PORT}`,
+          // The admin console as the pooler role, a stats_users member (SHOW only). The password comes
+          // from PGPASSWORD, which lib/pq reads like libpq, so it never has to be URL-encoded.
+          `--pgBouncer.connectionString=postgres://${ROLES.pooler}@127.0.0.1:${POSTGRES_PORT}/pgbouncer?sslmode=disable`,
+        ],
+        env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: 'pooler-password' } } }],
+        ports: [{ name: 'metrics', containerPort: POOLER_EXPORTER_PORT, protocol: 'TCP' }],
+        resources: Resources.NANO.toKube(),
+        securityContext: containerSecurityContext(),
+        readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(POOLER_EXPORTER_PORT) }, periodSeconds: 15, timeoutSeconds: 5 },
+        livenessProbe: tcp(POOLER_EXPORTER_PORT, { periodSeconds: 30, timeoutSeconds: 5 }),
+      });
+    }
     new k8s.KubeDeployment(this, 'Pooler', {
       metadata: { ...this.meta(poolerName, 'pooler'), labels: poolerLabels },
       spec: {
@@ -736,23 +780,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
             securityContext: podSecurityContext(),
             ...nodePoolSpec(props.nodePool),
             ...(poolerReplicas > 1 ? spreadReplicas(poolerSelector, { acrossZones: props.spreadAcrossZones }) : {}),
-            containers: [
-              {
-                name: 'pgbouncer',
-                image: poolerImage,
-                command: ['pgbouncer', '/etc/pgbouncer/pgbouncer.ini'],
-                ports: [{ name: 'postgresql', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
-                resources: (pooler.resources ?? Resources.NANO).toKube(),
-                securityContext: containerSecurityContext(),
-                readinessProbe: tcp(POSTGRES_PORT, { periodSeconds: 5, failureThreshold: 3 }),
-                livenessProbe: tcp(POSTGRES_PORT, { periodSeconds: 20, failureThreshold: 6, initialDelaySeconds: 10 }),
-                volumeMounts: [
-                  ...writableMounts([TMP]),
-                  { name: 'config', mountPath: '/etc/pgbouncer/pgbouncer.ini', subPath: 'pgbouncer.ini', readOnly: true },
-                  { name: 'auth', mountPath: '/etc/pgbouncer/auth', readOnly: true },
-                ],
-              },
-            ],
+            containers,
             volumes: [
               ...writableVolumes([TMP]),
               { name: 'config', configMap: { name: poolerName } },
@@ -763,9 +791,27 @@ export class PostgresHA extends Construct implements INetworkPeer {
       },
     });
     new k8s.KubeService(this, 'PoolerService', {
-      metadata: this.meta(poolerName, 'pooler'),
-      spec: { type: 'ClusterIP', selector: poolerSelector, ports: [POSTGRES_SERVICE_PORT] },
+      metadata: this.meta(poolerName, 'pooler', metrics ? { [METRICS_SERVICE_LABEL]: 'true' } : {}),
+      spec: {
+        type: 'ClusterIP',
+        selector: poolerSelector,
+        ports: [
+          POSTGRES_SERVICE_PORT,
+          ...(metrics
+            ? [{ name: 'metrics', port: POOLER_EXPORTER_PORT, targetPort: k8s.IntOrString.fromNumber(POOLER_EXPORTER_PORT), protocol: 'TCP' }]
+            : []),
+        ],
+      },
     });
+    if (metrics) {
+      metricsMonitor(this, 'PoolerServiceMonitor', {
+        name: poolerName,
+        namespace: ns,
+        labels: this.labelsFor('pooler'),
+        serviceSelector: { ...poolerSelector, [METRICS_SERVICE_LABEL]: 'true' },
+        portName: 'metrics',
+      });
+    }
     if (poolerReplicas > 1) {
       disruptionBudget(this, 'PoolerDisruptionBudget', {
         name: poolerName,
@@ -827,6 +873,16 @@ export class PostgresHA extends Construct implements INetworkPeer {
       metadata: this.meta(`${clusterName}-egress`),
       spec: { podSelector: { matchLabels: dbSelector }, policyTypes: ['Egress'], egress: dbEgress },
     });
+    if (metrics && (props.metricsScrapers ?? []).length > 0) {
+      new k8s.KubeNetworkPolicy(this, 'PoolerMetricsIngress', {
+        metadata: this.meta(`${poolerName}-metrics`, 'pooler'),
+        spec: {
+          podSelector: { matchLabels: poolerSelector },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: (props.metricsScrapers ?? []).map(peerOf), ports: ports(POOLER_EXPORTER_PORT) }],
+        },
+      });
+    }
     new k8s.KubeNetworkPolicy(this, 'PoolerEgress', {
       metadata: this.meta(`${poolerName}-egress`, 'pooler'),
       spec: {
@@ -1142,6 +1198,7 @@ function resolveProps(scope: Construct, id: string, props: PostgresHAProps): Res
   check.pinnedImage(image, 'image');
   check.pinnedImage(props.exporterImage, 'exporterImage');
   check.pinnedImage(props.pooler?.image, 'pooler.image');
+  check.pinnedImage(props.pooler?.exporterImage, 'pooler.exporterImage');
   const postgresVersion = props.postgresVersion ?? 17;
   check.integer(postgresVersion, 'postgresVersion', 13, 18);
   const resources = props.resources ?? Resources.LARGE;

@@ -12,6 +12,8 @@ export const POSTGRES_PORT = 5432;
 export const PATRONI_API_PORT = 8008;
 /** postgres_exporter's metrics port (prometheus-community/postgres_exporter default). */
 export const EXPORTER_PORT = 9187;
+/** pgbouncer_exporter's metrics port (prometheus-community/pgbouncer_exporter default). */
+export const POOLER_EXPORTER_PORT = 9127;
 
 /** Where the Spilo image keeps PostgreSQL (`PGROOT`); the PVC is mounted here. */
 export const PGROOT = '/home/postgres/pgdata';
@@ -570,6 +572,9 @@ export function bootstrapSql(o: BootstrapSqlOptions): string {
     `SELECT format('CREATE DATABASE %I OWNER %I', ${quoteLiteral(o.database)}, ${quoteLiteral(o.owner)}) WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${quoteLiteral(o.database)})\\gexec`,
     `ALTER DATABASE ${db} OWNER TO ${owner};`,
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,
+    // postgres_exporter connects to this database; its stat_statements collector reads the view
+    // here (it covers every database). Without it each scrape logs "relation does not exist".
+    `CREATE EXTENSION IF NOT EXISTS pg_stat_statements;`,
     ...poolerLookup(),
     ...connect(o.database),
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,

@@ -183,6 +183,31 @@ describe('PostgresHA', () => {
       expect(sm.spec.endpoints[0].port).toBe('metrics');
     });
 
+    test('PgBouncer has a pgbouncer_exporter sidecar on 9127 that logs in to the admin console as the stats user', () => {
+      const dep = find(objects, 'Deployment', 'pg-pooler');
+      const exporter = dep.spec.template.spec.containers.find((c: any) => c.name === 'exporter');
+      expect(exporter.image).toBe('quay.io/prometheuscommunity/pgbouncer-exporter:v0.11.0');
+      expect(exporter.ports).toEqual([{ name: 'metrics', containerPort: 9127, protocol: 'TCP' }]);
+      // The role in the connection string is the one pgbouncer.ini lists in stats_users (SHOW only).
+      const ini = find(objects, 'ConfigMap', 'pg-pooler').data['pgbouncer.ini'];
+      const statsUser = /^stats_users = (\S+)$/m.exec(ini)![1];
+      expect(exporter.args).toContain(`--pgBouncer.connectionString=postgres://${statsUser}@127.0.0.1:5432/pgbouncer?sslmode=disable`);
+      expect(ini).not.toMatch(/^admin_users/m);
+      // No password in the manifest: lib/pq reads PGPASSWORD, from the credentials Secret.
+      expect(exporter.env).toEqual([{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-credentials', key: 'pooler-password' } } }]);
+      expect(exporter.readinessProbe.httpGet.port).toBe(9127);
+      expect(exporter.livenessProbe).not.toEqual(exporter.readinessProbe);
+      // Its own ServiceMonitor selects only the pooler Service, whose metrics port reaches the sidecar.
+      const sm = find(objects, 'ServiceMonitor', 'pg-pooler');
+      const selected = all(objects, 'Service').filter((s) =>
+        Object.entries(sm.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels[k] === v),
+      );
+      expect(selected.map((s) => s.metadata.name)).toEqual(['pg-pooler']);
+      expect(selected[0].spec.ports.find((p: any) => p.name === sm.spec.endpoints[0].port).targetPort).toBe(9127);
+      // Without metricsScrapers nobody may scrape it.
+      expect(find(objects, 'NetworkPolicy', 'pg-pooler-metrics')).toBeUndefined();
+    });
+
     test('the bootstrap Job runs idempotent SQL from a ConfigMap as the superuser, with a content-hashed name', () => {
       const jobs = all(objects, 'Job');
       expect(jobs).toHaveLength(1);
@@ -190,6 +215,10 @@ describe('PostgresHA', () => {
       const sql = find(objects, 'ConfigMap', 'pg-sql').data['bootstrap.sql'];
       expect(sql).toMatch(/\\gexec/);
       expect(sql).toMatch(/PASSWORD :'app_password'/);
+      // postgres_exporter connects to the postgres database: pg_stat_statements must exist there too.
+      const [inPostgresDb, inAppDb] = sql.split('\\connect "app"');
+      expect(inPostgresDb).toMatch(/^CREATE EXTENSION IF NOT EXISTS pg_stat_statements;$/m);
+      expect(inAppDb).toMatch(/^CREATE EXTENSION IF NOT EXISTS pg_stat_statements;$/m);
       expect(all(objects, 'CronJob')).toHaveLength(0);
     });
 
@@ -216,6 +245,23 @@ describe('PostgresHA', () => {
         ports: [{ protocol: 'TCP', port: 5432 }],
       },
     ]);
+  });
+
+  test('metricsScrapers may scrape the pooler exporter on 9127 only; metrics: false drops both exporters and monitors', () => {
+    const { objects } = synth({ metricsScrapers: [{ peerNamespace: 'monitoring', peerSelector: {} }] });
+    const np = find(objects, 'NetworkPolicy', 'pg-pooler-metrics');
+    expect(np.spec.podSelector).toEqual(find(objects, 'Deployment', 'pg-pooler').spec.selector);
+    expect(np.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: {} } }],
+        ports: [{ protocol: 'TCP', port: 9127 }],
+      },
+    ]);
+    const off = synth({ metrics: false, metricsScrapers: [{ peerNamespace: 'monitoring', peerSelector: {} }] }).objects;
+    expect(all(off, 'ServiceMonitor')).toEqual([]);
+    expect(find(off, 'Deployment', 'pg-pooler').spec.template.spec.containers.map((c: any) => c.name)).toEqual(['pgbouncer']);
+    expect(find(off, 'Service', 'pg-pooler').spec.ports.map((p: any) => p.name)).toEqual(['postgresql']);
+    expect(find(off, 'NetworkPolicy', 'pg-pooler-metrics')).toBeUndefined();
   });
 
   test('zones: a topology spread across zones when asked', () => {
@@ -382,6 +428,7 @@ describe('PostgresHA', () => {
     test('fails when the image is not pinned', () => {
       expectProblem({ image: 'ghcr.io/zalando/spilo-17:latest' }, 'image', /pinned/, '"ghcr.io/zalando/spilo-17:latest"');
       expectProblem({ pooler: { image: 'pgbouncer' } }, 'pooler.image', /pinned/, '"pgbouncer"');
+      expectProblem({ pooler: { exporterImage: 'pgbouncer-exporter:latest' } }, 'pooler.exporterImage', /pinned/, '"pgbouncer-exporter:latest"');
     });
 
     test('fails when a parameter name is invalid, managed by Patroni, typed, or has a bad value', () => {

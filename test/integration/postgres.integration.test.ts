@@ -1,7 +1,8 @@
 /**
  * PostgresHA's rendered configuration against the real servers from Debian packages: Patroni 3.0.2
  * validates patroni.yml, PostgreSQL 15 runs with the rendered parameters, PgBouncer 1.18 runs the
- * rendered pgbouncer.ini in front of it, and the admin SQL runs twice.
+ * rendered pgbouncer.ini in front of it, the admin SQL runs twice, the pooler exporter's login
+ * works on PgBouncer's admin console, and postgres_exporter 0.11 scrapes with its rendered settings.
  *
  * Everything is taken from the synthesized manifests (the ConfigMaps the pods mount), not
  * re-rendered, so this tests what the cluster gets. Test-only substitutions (paths, loopback
@@ -97,6 +98,72 @@ function psql(
   });
 }
 
+/** psql over TCP to 127.0.0.1:`port` with a password, the way pods connect. */
+function psqlTcp(port: number, user: string, db: string, sql: string, env: NodeJS.ProcessEnv): { status: number; stdout: string; stderr: string } {
+  return run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', '127.0.0.1', '-p', String(port), '-U', user, '-d', db, '-c', sql], {
+    env: { PGCONNECT_TIMEOUT: '5', ...env },
+  });
+}
+
+/** A container of the synthesized manifests: `name` in the pod template of workload `kind`/`workload`. */
+function containerOf(objects: any[], kind: string, workload: string, name: string): any {
+  const w = objects.find((o) => o.kind === kind && o.metadata.name === workload);
+  const c = w?.spec.template.spec.containers.find((x: any) => x.name === name);
+  if (!c) {
+    throw new Error(`no container ${name} in ${kind}/${workload}`);
+  }
+  return c;
+}
+
+/** GET http://127.0.0.1:port/path until it answers (a just-started exporter may not listen yet). */
+async function httpGet(port: number, urlPath: string, seconds = 15): Promise<{ status: number; body: string }> {
+  let last: unknown;
+  for (let i = 0; i < seconds * 5; i++) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(5000) });
+      return { status: res.status, body: await res.text() };
+    } catch (e) {
+      last = e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  throw new Error(`GET :${port}${urlPath} failed: ${String(last)}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs` if the process is still there. */
+async function stopProcess(child: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) {
+    return;
+  }
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+  clearTimeout(timer);
+  if (child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGKILL');
+  }
+}
+
+/** Runs `fn` with a process started from `cmd args env`, and always stops it afterwards. */
+async function withProcess<T>(cmd: string, args: string[], env: NodeJS.ProcessEnv, fn: (log: () => string) => Promise<T>): Promise<T> {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...env } });
+  const out: string[] = [];
+  child.stdout?.on('data', (d) => out.push(String(d)));
+  child.stderr?.on('data', (d) => out.push(String(d)));
+  try {
+    return await fn(() => out.join(''));
+  } finally {
+    await stopProcess(child, 5000);
+  }
+}
+
+/** The value of a metric line `name{...} value` (or `name value`) in Prometheus text output. */
+function metricValue(body: string, name: string): number | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
+  return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 describe('PostgresHA against real servers', () => {
   let root = '';
   let dataDir = '';
@@ -105,7 +172,7 @@ describe('PostgresHA against real servers', () => {
   const started: string[] = [];
 
   beforeAll(() => {
-    for (const bin of ['/usr/bin/patroni', '/usr/sbin/pgbouncer', `${PG_BIN}/postgres`]) {
+    for (const bin of ['/usr/bin/patroni', '/usr/sbin/pgbouncer', `${PG_BIN}/postgres`, '/usr/bin/prometheus-postgres-exporter']) {
       if (!fs.existsSync(bin)) {
         throw new Error(`${bin} is missing: run the integration tests with npm run test:integration (it installs the Debian packages)`);
       }
@@ -123,16 +190,7 @@ describe('PostgresHA against real servers', () => {
 
   afterAll(async () => {
     // Stop everything we started, even when a test failed half-way.
-    if (bouncer && bouncer.exitCode === null && bouncer.signalCode === null) {
-      const exited = new Promise((resolve) => bouncer!.once('exit', resolve));
-      bouncer.kill('SIGTERM'); // runuser passes SIGTERM on to pgbouncer
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 5000)))]);
-      clearTimeout(timer);
-      if (bouncer.exitCode === null && bouncer.signalCode === null) {
-        bouncer.kill('SIGKILL');
-      }
-    }
+    await stopProcess(bouncer, 5000); // runuser passes SIGTERM on to pgbouncer
     if (started.includes('postgres')) {
       run(`${PG_BIN}/pg_ctl`, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
     }
@@ -338,9 +396,7 @@ describe('PostgresHA against real servers', () => {
     bouncer.stdout?.on('data', (d) => log.push(String(d)));
     bouncer.stderr?.on('data', (d) => log.push(String(d)));
     const client = (user: string, password: string, sql: string): { status: number; stdout: string; stderr: string } =>
-      run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', '127.0.0.1', '-p', String(BOUNCER_PORT), '-U', user, '-d', 'app', '-c', sql], {
-        env: { PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
-      });
+      psqlTcp(BOUNCER_PORT, user, 'app', sql, { PGPASSWORD: password });
     let result = client('app', PASSWORDS.app, 'SELECT current_user, current_database()');
     for (let i = 0; i < 50 && result.status !== 0 && bouncer.exitCode === null; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -354,6 +410,73 @@ describe('PostgresHA against real servers', () => {
     // A wrong password is refused, and superusers cannot come in through the pooler at all.
     expect(client('app', 'wrong', 'SELECT 1').status).not.toBe(0);
     expect(client('postgres', PASSWORDS.superuser, 'SELECT 1').status).not.toBe(0);
+  });
+
+  test("the pooler exporter's rendered login reaches PgBouncer's admin console, every SHOW it runs works, and nothing more", () => {
+    const exporter = containerOf(objects, 'Deployment', 'postgres-pooler', 'exporter');
+    const flag = exporter.args.find((a: string) => a.startsWith('--pgBouncer.connectionString='));
+    const url = new URL(flag.slice(flag.indexOf('=') + 1));
+    expect(url.password).toBe(''); // the password comes from PGPASSWORD, below
+    const passwordRef = exporter.env.find((e: any) => e.name === 'PGPASSWORD').valueFrom.secretKeyRef;
+    expect(passwordRef.key).toBe('pooler-password'); // the key PASSWORDS.pooler stands for
+    // Test-only substitution: the pod's 127.0.0.1:5432 is this test's PgBouncer port.
+    expect(`${url.hostname}:${url.port}`).toBe('127.0.0.1:5432');
+    const admin = (sql: string, password = PASSWORDS.pooler): { status: number; stdout: string; stderr: string } =>
+      psqlTcp(BOUNCER_PORT, decodeURIComponent(url.username), url.pathname.slice(1), sql, {
+        PGPASSWORD: password,
+        PGSSLMODE: url.searchParams.get('sslmode') ?? 'prefer',
+      });
+    // What prometheus-community/pgbouncer_exporter queries (collector.go).
+    for (const command of ['SHOW STATS', 'SHOW STATS_TOTALS', 'SHOW POOLS', 'SHOW DATABASES', 'SHOW LISTS', 'SHOW CONFIG', 'SHOW VERSION']) {
+      const r = admin(command);
+      expect({ command, stderr: r.stderr, status: r.status }).toEqual({ command, stderr: '', status: 0 });
+    }
+    expect(admin('SHOW LISTS').stdout).toMatch(/^databases\|\d+$/m);
+    // A stats user, not an admin: it cannot pause or shut down the pooler. A wrong password is refused.
+    expect(admin('PAUSE').stderr).toMatch(/admin access needed/);
+    expect(admin('SHOW STATS', 'wrong').status).not.toBe(0);
+  });
+
+  test('the postgres_exporter sidecar, run with its rendered environment, scrapes the real server as the monitor role', async () => {
+    const exporter = containerOf(objects, 'StatefulSet', 'postgres', 'exporter');
+    const env: Record<string, string> = {};
+    for (const e of exporter.env) {
+      // The only Secret reference is the monitor password, which the ExternalSecret fills in.
+      env[e.name] = e.value ?? (e.valueFrom.secretKeyRef.key === 'monitor-password' ? PASSWORDS.monitor : 'unexpected-secret');
+    }
+    expect(env.DATA_SOURCE_USER).toBe('monitor');
+    // Test-only substitutions: this server's port for the pod's 5432, a free loopback port for 9187,
+    // and no --collector.stat_statements, a flag of postgres_exporter >= 0.13 that Debian's 0.11
+    // predates (the monitor role's read of pg_stat_statements is checked directly below).
+    expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/postgres?sslmode=disable');
+    env.DATA_SOURCE_URI = env.DATA_SOURCE_URI.replace(':5432/', `:${PG_PORT}/`);
+    const METRICS_PORT = 59187;
+    expect(exporter.args).toEqual(['--web.listen-address=:9187', '--collector.stat_statements']);
+    const args = [`--web.listen-address=127.0.0.1:${METRICS_PORT}`];
+    const monitorRead = psqlTcp(PG_PORT, 'monitor', 'postgres', 'SELECT count(*) >= 0 FROM pg_stat_statements', { PGPASSWORD: PASSWORDS.monitor });
+    expect({ stderr: monitorRead.stderr, out: monitorRead.stdout.trim() }).toEqual({ stderr: '', out: 't' });
+
+    await withProcess('/usr/bin/prometheus-postgres-exporter', args, env, async (log) => {
+      const root = await httpGet(METRICS_PORT, '/'); // the readiness probe's path
+      expect(root.status).toBe(200);
+      const { status, body } = await httpGet(METRICS_PORT, '/metrics');
+      expect(status).toBe(200);
+      expect({ pg_up: metricValue(body, 'pg_up'), log: metricValue(body, 'pg_up') === 1 ? '' : log() }).toEqual({ pg_up: 1, log: '' });
+      // Statistics the pg_monitor role grants: per-database counters, including the app database.
+      expect(body).toMatch(/^pg_stat_database_xact_commit\{[^}]*datname="app"/m);
+      // The settings collector reads the rendered max_connections.
+      expect(body).toMatch(/^pg_settings_max_connections(\{[^}]*\})? 100$/m);
+    });
+    // The wrong password gives pg_up 0, so the assertion above could fail.
+    await withProcess(
+      '/usr/bin/prometheus-postgres-exporter',
+      [`--web.listen-address=127.0.0.1:${METRICS_PORT + 1}`],
+      { ...env, DATA_SOURCE_PASS: 'wrong' },
+      async () => {
+        const { body } = await httpGet(METRICS_PORT + 1, '/metrics');
+        expect(metricValue(body, 'pg_up')).toBe(0);
+      },
+    );
   });
 
   test('tenant SQL runs twice (idempotent) and quotes identifiers safely', () => {
@@ -455,20 +578,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     procs.set(name, p);
     logs.set(name, log);
   };
-  const stop = async (name: string): Promise<void> => {
-    const p = procs.get(name);
-    if (!p || p.exitCode !== null || p.signalCode !== null) {
-      return;
-    }
-    const exited = new Promise((resolve) => p.once('exit', resolve));
-    p.kill('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 30000)))]);
-    clearTimeout(timer);
-    if (p.exitCode === null && p.signalCode === null) {
-      p.kill('SIGKILL');
-    }
-  };
+  const stop = (name: string): Promise<void> => stopProcess(procs.get(name), 30000);
   const sql = (port: number, query: string): string => {
     const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
     if (r.status !== 0) {
