@@ -519,6 +519,93 @@ describe('PostgresHA against real servers', () => {
       '1',
     );
   });
+
+  test("the backup CronJobs' scripts: pg_dumpall of the real server lands in today's folder, folders past the retention go", () => {
+    // A fake wal-g first in PATH: a folder plays the bucket. `st ls` prints WAL-G's own format
+    // (storagetools/folder_list_handler.go: `type size last-modified name`, directories with a zero time).
+    const store = path.join(root, 'bucket');
+    const calls = path.join(root, 'backup-calls.txt');
+    const bin = path.join(root, 'backupbin');
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(
+      path.join(bin, 'wal-g'),
+      [
+        '#!/bin/sh',
+        'set -eu',
+        `printf '%s|%s|%s|%s\\n' "$WALG_S3_PREFIX" "$PGHOST" "$PGUSER" "$*" >> ${calls}`,
+        `store=${store}`,
+        'case "$1 ${2:-}" in',
+        '  "st put") mkdir -p "$store/$(dirname "$4")"; cp "$3" "$store/$4" ;;',
+        '  "st ls") echo "type size last modified name"',
+        '    for d in "$store/$3"*/; do if [ -d "$d" ]; then echo "dir  0    0001-01-01 00:00:00 +0000 UTC $(basename "$d")/"; fi; done ;;',
+        '  "st rm") [ -e "$store/$3" ] || { echo "object or folder $3 does not exist" >&2; exit 1; }; rm -rf "$store/$3" ;;',
+        'esac',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const day = (offsetDays: number): string => new Date(Date.now() + offsetDays * 86400000).toISOString().slice(0, 10).replace(/-/g, '');
+    // Retention is 14 days by default: a folder 30 days old goes, one from yesterday stays.
+    for (const d of [day(-30), day(-1)]) {
+      fs.mkdirSync(path.join(store, 'logical', d), { recursive: true });
+      fs.writeFileSync(path.join(store, 'logical', d, 'old.sql'), '-- old\n');
+    }
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', store, bin]);
+    }
+    // Patroni sets the superuser's password from the Secret; this initdb'd server needs it set by hand.
+    expect(psql(['-c', `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`], PG_PORT, 'postgres').status).toBe(0);
+    const secrets: Record<string, string> = {
+      'superuser-password': PASSWORDS.superuser,
+      'replication-password': 'repl-secret',
+      'access-key-id': 'minio-key',
+      'secret-access-key': 'minio-secret',
+    };
+    const runCronJob = (name: string): { status: number; stdout: string; stderr: string } => {
+      const c = containerOf(
+        objects.map((o) => (o.kind === 'CronJob' ? { ...o, spec: o.spec.jobTemplate.spec } : o)),
+        'CronJob',
+        name,
+        'backup',
+      );
+      const env: Record<string, string> = {};
+      for (const e of c.env) {
+        env[e.name] = e.value ?? secrets[e.valueFrom.secretKeyRef.key];
+      }
+      expect(env.PGPORT).toBe('5432');
+      // Test-only substitutions: the replica Service is this server, on its port.
+      expect(env.PGHOST).toBe('postgres-replica.db-postgres.svc');
+      Object.assign(env, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
+      expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
+      const [cmd, args] = asPostgres('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...c.command]);
+      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60000 });
+      return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    };
+
+    const logical = runCronJob('postgres-logical-backup');
+    expect({ status: logical.status, stderr: logical.stderr }).toEqual({ status: 0, stderr: '' });
+    const today = fs.readdirSync(path.join(store, 'logical', day(0)));
+    expect(today).toHaveLength(1);
+    expect(today[0]).toMatch(/^pg_dumpall-\d{8}T\d{6}Z\.sql$/);
+    const dump = fs.readFileSync(path.join(store, 'logical', day(0), today[0]), 'utf8');
+    // Roles, the app database, a tenant schema, and the hostile names, quoted.
+    expect(dump).toMatch(/^CREATE ROLE "app";$/m);
+    expect(dump).toMatch(/^\\connect "app"$/m);
+    expect(dump).toMatch(/^CREATE SCHEMA "acme";$/m);
+    expect(dump).toContain('CREATE SCHEMA "evil""; DROP SCHEMA public CASCADE; --";');
+    expect(fs.readdirSync(path.join(store, 'logical')).sort()).toEqual([day(-1), day(0)].sort());
+    // The local copy is gone (it would fill the pod's /tmp).
+    expect(fs.existsSync(path.join('/tmp', today[0]))).toBe(false);
+
+    fs.writeFileSync(calls, '');
+    const base = runCronJob('postgres-base-backup');
+    expect({ status: base.status, stderr: base.stderr }).toEqual({ status: 0, stderr: '' });
+    // A remote backup-push over the replication protocol as the replication role, then retention.
+    expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+      's3://postgres-backups/prod/postgres|127.0.0.1|standby|backup-push',
+      's3://postgres-backups/prod/postgres|127.0.0.1|standby|delete retain FULL 7 --confirm',
+    ]);
+  });
 });
 
 /**
