@@ -115,6 +115,41 @@ function containerOf(objects: any[], kind: string, workload: string, name: strin
   return c;
 }
 
+/** What the ExternalSecrets put into the Secrets, by key, for this test. */
+const SECRET_VALUES: Record<string, string> = {
+  'superuser-password': PASSWORDS.superuser,
+  'replication-password': 'repl-secret',
+  'monitor-password': PASSWORDS.monitor,
+  'pooler-password': PASSWORDS.pooler,
+  'app-password': PASSWORDS.app,
+  'access-key-id': 'minio-key',
+  'secret-access-key': 'minio-secret',
+};
+
+/**
+ * Runs a container's command the way the kubelet would, as the postgres OS user: env from values
+ * and Secrets (SECRET_VALUES), `$(VAR)` in command and args expanded (`$$` escapes), no shell.
+ * `overrides` are the caller's test-only substitutions (hosts, ports, PATH, paths).
+ */
+function runAsContainer(c: any, overrides: Record<string, string>): { status: number; stdout: string; stderr: string; env: Record<string, string> } {
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    const key = e.valueFrom?.secretKeyRef?.key;
+    if (e.value === undefined && !(key in SECRET_VALUES)) {
+      throw new Error(`env ${e.name}: no test value for ${JSON.stringify(e.valueFrom)}`);
+    }
+    env[e.name] = e.value ?? SECRET_VALUES[key];
+  }
+  const rendered = { ...env };
+  Object.assign(env, overrides);
+  const expand = (s: string): string =>
+    s.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, name) => (m === '$$' ? '$' : name in env ? env[name] : m));
+  const argv = [...(c.command ?? []), ...(c.args ?? [])].map(expand);
+  const [cmd, args] = asPostgres('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...argv]);
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60000 });
+  return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', env: rendered };
+}
+
 /** GET http://127.0.0.1:port/path until it answers (a just-started exporter may not listen yet). */
 async function httpGet(port: number, urlPath: string, seconds = 15): Promise<{ status: number; body: string }> {
   let last: unknown;
@@ -520,6 +555,31 @@ describe('PostgresHA against real servers', () => {
     );
   });
 
+  test("the bootstrap Job's exact command (kubelet $(VAR) expansion, no shell) sets passwords from the Secret, quotes intact", () => {
+    const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-bootstrap-'));
+    const c = job.spec.template.spec.containers.find((x: any) => x.name === 'psql');
+    expect(c.volumeMounts).toContainEqual({ name: 'sql', mountPath: '/sql', readOnly: true });
+    expect(job.spec.template.spec.volumes).toContainEqual({ name: 'sql', configMap: { name: 'postgres-sql' } });
+    expect(c.command).toContain('/sql/bootstrap.sql');
+    const file = path.join(root, 'job-bootstrap.sql');
+    fs.writeFileSync(file, configMap(objects, 'postgres-sql')['bootstrap.sql'], { mode: 0o644 });
+    // The superuser password is Patroni's job; set it here. Then make the app password stale, so
+    // only the Job can make the Secret's value (which holds a quote) work again.
+    expect(psql(['-c', `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`], PG_PORT, 'postgres').status).toBe(0);
+    expect(psql(['-c', "ALTER ROLE app PASSWORD 'stale'"], PG_PORT, 'postgres').status).toBe(0);
+    expect(psqlTcp(PG_PORT, 'app', 'app', 'SELECT 1', { PGPASSWORD: PASSWORDS.app }).status).not.toBe(0);
+    // Test-only substitutions: the leader Service is this server; the mounted file is the temp copy.
+    const r = runAsContainer(
+      { ...c, command: c.command.map((a: string) => (a === '/sql/bootstrap.sql' ? file : a)) },
+      { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT) },
+    );
+    expect([r.env.PGHOST, r.env.PGUSER, r.env.PGDATABASE]).toEqual(['postgres.db-postgres.svc', 'postgres', 'postgres']);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(psqlTcp(PG_PORT, 'app', 'app', 'SELECT current_user', { PGPASSWORD: PASSWORDS.app }).stdout.trim()).toBe('app');
+    expect(psqlTcp(PG_PORT, 'app', 'app', 'SELECT 1', { PGPASSWORD: 'stale' }).status).not.toBe(0);
+    expect(psqlTcp(PG_PORT, 'monitor', 'postgres', 'SELECT 1', { PGPASSWORD: PASSWORDS.monitor }).stdout.trim()).toBe('1');
+  });
+
   test("the backup CronJobs' scripts: pg_dumpall of the real server lands in today's folder, folders past the retention go", () => {
     // A fake wal-g first in PATH: a folder plays the bucket. `st ls` prints WAL-G's own format
     // (storagetools/folder_list_handler.go: `type size last-modified name`, directories with a zero time).
@@ -555,12 +615,6 @@ describe('PostgresHA against real servers', () => {
     }
     // Patroni sets the superuser's password from the Secret; this initdb'd server needs it set by hand.
     expect(psql(['-c', `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`], PG_PORT, 'postgres').status).toBe(0);
-    const secrets: Record<string, string> = {
-      'superuser-password': PASSWORDS.superuser,
-      'replication-password': 'repl-secret',
-      'access-key-id': 'minio-key',
-      'secret-access-key': 'minio-secret',
-    };
     const runCronJob = (name: string): { status: number; stdout: string; stderr: string } => {
       const c = containerOf(
         objects.map((o) => (o.kind === 'CronJob' ? { ...o, spec: o.spec.jobTemplate.spec } : o)),
@@ -568,18 +622,11 @@ describe('PostgresHA against real servers', () => {
         name,
         'backup',
       );
-      const env: Record<string, string> = {};
-      for (const e of c.env) {
-        env[e.name] = e.value ?? secrets[e.valueFrom.secretKeyRef.key];
-      }
-      expect(env.PGPORT).toBe('5432');
-      // Test-only substitutions: the replica Service is this server, on its port.
-      expect(env.PGHOST).toBe('postgres-replica.db-postgres.svc');
-      Object.assign(env, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
       expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
-      const [cmd, args] = asPostgres('/usr/bin/env', [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...c.command]);
-      const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 60000 });
-      return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+      // Test-only substitutions: the replica Service is this server, on its port.
+      const r = runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
+      expect([r.env.PGHOST, r.env.PGPORT]).toEqual(['postgres-replica.db-postgres.svc', '5432']);
+      return r;
     };
 
     const logical = runCronJob('postgres-logical-backup');
@@ -673,6 +720,19 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     }
     return r.stdout.trim();
   };
+  /** The manifests of this cluster: 3 synchronous members, as in the rendered file the members run. */
+  const clusterObjects = (extra: Partial<PostgresHAProps> = {}): any[] => {
+    const chart = new Chart(Testing.app(), 'cluster', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Postgres', {
+      clusterName: 'pg',
+      instances: 3,
+      synchronousMode: true,
+      resources: Resources.SMALL,
+      secretStore: { name: 'platform-secrets' },
+      ...extra,
+    });
+    return Testing.synth(chart);
+  };
   const primaryOf = async (candidates: typeof members): Promise<(typeof members)[number] | undefined> => {
     for (const m of candidates) {
       if ((await get(m.rest, '/primary')) === 200) {
@@ -690,15 +750,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     fs.chmodSync(root, 0o755);
     sock = path.join(root, 'run');
     fs.mkdirSync(sock);
-    const chart = new Chart(Testing.app(), 'cluster', { namespace: 'db-postgres', disableResourceNameHashes: true });
-    new PostgresHA(chart, 'Postgres', {
-      clusterName: 'pg',
-      instances: 3,
-      synchronousMode: true,
-      resources: Resources.SMALL,
-      secretStore: { name: 'platform-secrets' },
-    });
-    const rendered = YAML.parse(configMap(Testing.synth(chart), 'pg-patroni')['patroni.yml'], { version: '1.1' });
+    const rendered = YAML.parse(configMap(clusterObjects(), 'pg-patroni')['patroni.yml'], { version: '1.1' });
     for (const m of members) {
       const config = structuredClone(rendered);
       delete config.kubernetes;
@@ -789,5 +841,45 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     expect(sql(next.pg, 'SELECT x FROM before_failover')).toBe('42');
     sql(next.pg, 'INSERT INTO before_failover VALUES (43)');
     expect(sql(next.pg, 'SELECT count(*) FROM before_failover')).toBe('2');
+  });
+
+  test("the DR promote Job's patronictl command turns a standby cluster back into a primary one, changing nothing else", async () => {
+    const job = clusterObjects({ promote: true }).find((o) => o.kind === 'Job' && o.metadata.name === 'pg-promote');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.command.slice(0, 3)).toEqual(['patronictl', '-c', '/etc/patroni/patroni.yml']);
+    const running = (m: (typeof members)[number]): boolean => procs.get(m.name)?.exitCode === null && procs.get(m.name)?.signalCode === null;
+    const live = members.filter(running);
+    expect(live).toHaveLength(2); // the first leader was stopped by the failover test
+    // Test-only substitution: a live member's config (etcd instead of the Kubernetes API) for the mounted one.
+    const config = path.join(root, `${live[0].name}.yml`);
+    const patronictl = (args: string[]): ReturnType<typeof run> => run('/usr/bin/patronictl', ['-c', config, ...args]);
+    const before = YAML.parse(patronictl(['show-config']).stdout);
+    // Make this a standby cluster, as DR is before failover: it follows a primary that is gone.
+    const dead = members.find((m) => !live.includes(m))!;
+    expect(patronictl(['edit-config', '--force', '--set', `standby_cluster.host=127.0.0.1`, '--set', `standby_cluster.port=${dead.pg}`]).status).toBe(
+      0,
+    );
+    const standbyLeader = await waitFor(
+      'a standby leader',
+      async () => {
+        for (const m of live) {
+          if ((await get(m.rest, '/standby-leader')) === 200) {
+            return m;
+          }
+        }
+        return undefined;
+      },
+      90,
+    );
+    expect(await get(standbyLeader.rest, '/primary')).not.toBe(200);
+
+    const r = run('/usr/bin/patronictl', ['-c', config, ...c.command.slice(3)]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const leader = await waitFor('a primary again', () => primaryOf(live), 90);
+    await waitFor(`${leader.name} out of recovery`, async () => (sql(leader.pg, 'SELECT pg_is_in_recovery()') === 'f' ? true : undefined), 60);
+    sql(leader.pg, 'INSERT INTO before_failover VALUES (44)');
+    const after = YAML.parse(patronictl(['show-config']).stdout);
+    expect(after.standby_cluster).toBeUndefined();
+    expect(after).toEqual(before);
   });
 });
