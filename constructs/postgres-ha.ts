@@ -88,6 +88,25 @@ export class PoolMode {
   private constructor(public readonly value: 'transaction' | 'session' | 'statement') {}
 }
 
+/** Where Patroni keeps its leader lock and cluster state in the Kubernetes API. */
+export class PatroniDcs {
+  /**
+   * Annotations of Endpoints (`<scope>`, `<scope>-config`). The leader Service has no selector:
+   * Patroni writes the leader's address into its Endpoints in the same call that renews the lock,
+   * so the Service never points at two primaries. Kubernetes 1.33 deprecates the v1 Endpoints API
+   * (still served, with warnings).
+   */
+  public static readonly ENDPOINTS = new PatroniDcs(true);
+  /**
+   * Annotations of ConfigMaps (`<scope>-leader`, `-config`, `-sync`, `-failover`), which Patroni
+   * creates. The leader Service selects `role=primary`, the label Patroni puts on the leader; the
+   * readiness probe keeps a primary that lost the lock out of it (patroni docs/kubernetes.rst).
+   * No use of the Endpoints API.
+   */
+  public static readonly CONFIG_MAPS = new PatroniDcs(false);
+  private constructor(public readonly useEndpoints: boolean) {}
+}
+
 /** Where a standby cluster follows its primary from. */
 export class StandbySource {
   /** Stream from a remote primary (its leader Service or a load balancer in front of it). */
@@ -194,6 +213,8 @@ export interface PostgresHAProps {
   readonly image?: string;
   /** PostgreSQL major version in the image (Spilo ships several; it selects `bin_dir`). @default 17 */
   readonly postgresVersion?: number;
+  /** Where Patroni keeps the leader lock. @default PatroniDcs.ENDPOINTS */
+  readonly dcs?: PatroniDcs;
   /** PostgreSQL pods: one primary, the rest replicas. @default 3 */
   readonly instances?: number;
   /** Allow a single instance (no failover). Only for development. @default false */
@@ -416,6 +437,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
     const secretEnv = (name: string, key: string): k8s.EnvVar => ({ name, valueFrom: { secretKeyRef: { name: this.credentialsSecret, key } } });
 
     // --- Patroni configuration -----------------------------------------------------------------
+    const dcs = props.dcs ?? PatroniDcs.ENDPOINTS;
     let standby: StandbySpec | undefined;
     if (props.standbyOf?.remote) {
       standby = props.standbyOf.remote;
@@ -433,6 +455,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
       scope: clusterName,
       labels: { [LABEL_NAME]: APP_NAME, [LABEL_COMPONENT]: 'database' },
       scopeLabel: LABEL_INSTANCE,
+      useEndpoints: dcs.useEndpoints,
       postgresVersion,
       parameters: postgresParameters(tuned, { archiving: !!backup, synchronous: !!props.synchronousMode, extra: props.parameters ?? {} }),
       synchronousMode: !!props.synchronousMode,
@@ -456,18 +479,22 @@ export class PostgresHA extends Construct implements INetworkPeer {
       data: { 'patroni.yml': renderPatroniYaml(patroni) },
     });
 
-    // --- RBAC: what Patroni's Kubernetes DCS with use_endpoints needs, nothing more ---------------
+    // --- RBAC: what Patroni's Kubernetes DCS needs, nothing more -----------------------------------
     const serviceAccount = `${clusterName}-patroni`;
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: this.meta(serviceAccount), automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'Role', {
       metadata: this.meta(serviceAccount),
       rules: [
-        // Leader lock and cluster config live in annotations of `<scope>` and `<scope>-config` Endpoints.
-        { apiGroups: [''], resources: ['endpoints'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'] },
+        // Leader lock and cluster state live in annotations of Endpoints or ConfigMaps of the scope.
+        {
+          apiGroups: [''],
+          resources: [dcs.useEndpoints ? 'endpoints' : 'configmaps'],
+          verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'],
+        },
         // Members are found by label; each labels its own pod with its role.
         { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'update', 'patch'] },
-        // Patroni creates `<scope>-config` if missing; we pre-create it, so only read access is needed.
-        { apiGroups: [''], resources: ['services'], verbs: ['get', 'list'] },
+        // With Endpoints, Patroni creates `<scope>-config` if missing; we pre-create it, so reading is enough.
+        ...(dcs.useEndpoints ? [{ apiGroups: [''], resources: ['services'], verbs: ['get', 'list'] }] : []),
       ],
     });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
@@ -478,10 +505,22 @@ export class PostgresHA extends Construct implements INetworkPeer {
 
     // --- Services ------------------------------------------------------------------------------
     const pgPort = POSTGRES_SERVICE_PORT;
-    // Leader: no selector. Patroni writes the leader's address into the same-named Endpoints, in the
-    // same API call that renews the leader lock, so the Service never points at two primaries. The
-    // Endpoints are not in git: a GitOps controller would reset them to empty on every sync.
-    new k8s.KubeService(this, 'LeaderService', { metadata: this.meta(clusterName), spec: { type: 'ClusterIP', ports: [pgPort] } });
+    if (dcs.useEndpoints) {
+      // Leader: no selector. Patroni writes the leader's address into the same-named Endpoints, in the
+      // same API call that renews the leader lock, so the Service never points at two primaries. The
+      // Endpoints are not in git: a GitOps controller would reset them to empty on every sync.
+      new k8s.KubeService(this, 'LeaderService', { metadata: this.meta(clusterName), spec: { type: 'ClusterIP', ports: [pgPort] } });
+    } else {
+      const leaderService = new k8s.KubeService(this, 'LeaderService', {
+        metadata: this.meta(clusterName),
+        spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: 'primary' }, ports: [pgPort] },
+      });
+      exemptFromPolicy(
+        leaderService,
+        'ref.service-selector',
+        `Patroni sets the ${PATRONI_ROLE_LABEL}=primary label on the leader at runtime; the pod template cannot carry it`,
+      );
+    }
     const replicaService = new k8s.KubeService(this, 'ReplicaService', {
       metadata: this.meta(`${clusterName}-replica`),
       spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: 'replica' }, ports: [pgPort] },
@@ -491,9 +530,11 @@ export class PostgresHA extends Construct implements INetworkPeer {
       'ref.service-selector',
       `Patroni sets the ${PATRONI_ROLE_LABEL}=replica label on the pods at runtime; the pod template cannot carry it`,
     );
-    // Patroni keeps the cluster configuration in the `<scope>-config` Endpoints; without a Service of
-    // that name the endpoints controller garbage-collects it (patroni kubernetes/patroni_k8s.yaml).
-    new k8s.KubeService(this, 'ConfigService', { metadata: this.meta(`${clusterName}-config`), spec: { clusterIp: 'None' } });
+    if (dcs.useEndpoints) {
+      // Patroni keeps the cluster configuration in the `<scope>-config` Endpoints; without a Service of
+      // that name the endpoints controller garbage-collects it (patroni kubernetes/patroni_k8s.yaml).
+      new k8s.KubeService(this, 'ConfigService', { metadata: this.meta(`${clusterName}-config`), spec: { clusterIp: 'None' } });
+    }
     const metrics = props.metrics ?? true;
     const membersService = `${clusterName}-members`;
     new k8s.KubeService(this, 'MembersService', {

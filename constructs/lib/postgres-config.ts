@@ -314,6 +314,8 @@ export interface PatroniConfigOptions {
   readonly labels: Readonly<Record<string, string>>;
   /** The label that carries the scope. */
   readonly scopeLabel: string;
+  /** Leader lock and state in Endpoints (true) or in ConfigMaps (false). */
+  readonly useEndpoints: boolean;
   readonly postgresVersion: number;
   readonly parameters: Readonly<Record<string, string | number | boolean>>;
   readonly synchronousMode: boolean;
@@ -420,9 +422,12 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
       labels: { ...o.labels },
       scope_label: o.scopeLabel,
       role_label: 'role',
-      use_endpoints: true,
-      // The leader Service names its port; Patroni must write the same name into the Endpoints.
-      ports: [{ name: 'postgresql', port: POSTGRES_PORT }],
+      use_endpoints: o.useEndpoints,
+      ...(o.useEndpoints
+        ? // The leader Service names its port; Patroni must write the same name into the Endpoints.
+          { ports: [{ name: 'postgresql', port: POSTGRES_PORT }] }
+        : // The leader Service selects this label value: pin it (Patroni < 4 defaults to `master`).
+          { leader_label_value: 'primary', standby_leader_label_value: 'primary' }),
     },
     bootstrap,
     postgresql,

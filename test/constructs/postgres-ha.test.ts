@@ -7,7 +7,7 @@ import { SchemaRegistry } from '../../gate/schema';
 import { checkParameters, defaultTunedSettings, pgMemory, quoteIdent, quoteLiteral, tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
 import { PlatformNamespace } from '../../constructs/platform-namespace';
-import { PoolMode, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
+import { PatroniDcs, PoolMode, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { loadEnvironments } from '../../environments/load';
 import { EnvironmentConfig } from '../../environments/types';
 import { errorOf } from '../helpers/errors';
@@ -233,6 +233,26 @@ describe('PostgresHA', () => {
         ports: [5432, 8008].map((port) => ({ protocol: 'TCP', port })),
       });
     });
+  });
+
+  test('dcs CONFIG_MAPS: state in ConfigMaps, the leader Service selects role=primary (exempted), no Endpoints rights', () => {
+    const { objects } = synth({ dcs: PatroniDcs.CONFIG_MAPS });
+    const selector = find(objects, 'StatefulSet').spec.selector.matchLabels;
+    const k = patroniOf(objects).kubernetes;
+    expect(k.use_endpoints).toBe(false);
+    expect(k.ports).toBeUndefined();
+    // The value the leader Service selects, pinned whatever the Patroni version's default.
+    expect([k.role_label, k.leader_label_value, k.standby_leader_label_value]).toEqual(['role', 'primary', 'primary']);
+    const leader = find(objects, 'Service', 'pg');
+    expect(leader.spec.selector).toEqual({ ...selector, role: 'primary' });
+    expect(leader.metadata.annotations['policy.receivables.io/exempt']).toMatch(/^ref\.service-selector: Patroni sets the role=primary label/);
+    // Readiness keeps a primary that lost the lock out of the Service.
+    expect(container(objects, 'postgres').readinessProbe.httpGet.path).toBe('/readiness');
+    expect(find(objects, 'Service', 'pg-config')).toBeUndefined();
+    const role = find(objects, 'Role', 'pg-patroni');
+    expect(role.rules.map((r: any) => r.resources).flat()).toEqual(['configmaps', 'pods']);
+    // The default stays Endpoints.
+    expect(patroniOf(synth().objects).kubernetes.use_endpoints).toBe(true);
   });
 
   test('allowFrom admits a workload to the pooler on 5432 only', () => {
@@ -562,6 +582,7 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     ['remote standby', { standbyOf: StandbySource.primary('pg.prod.example.com'), apiServerCidrs: ['10.0.0.1/32'] }],
     ['promoted', { backup: BACKUP, promote: true }],
     ['no metrics', { metrics: false }],
+    ['ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
   ];
   test.each(variants)('%s', (_, props) => {
     // No chart namespace: it would land on the Namespace objects too.

@@ -21,7 +21,7 @@ import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
-import { PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
+import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -294,6 +294,7 @@ describe('PostgresHA against real servers', () => {
     ['a standby of an archive', { backup: BACKUP, standbyOf: StandbySource.archive('postgres', { prefix: 'prod' }) }],
     ['a standby of a remote primary', { standbyOf: StandbySource.primary('pg.prod.example.com', 5432) }],
     ['a point-in-time restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } }],
+    ['the ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
   ] as [string, Partial<PostgresHAProps>][])('patroni --validate-config accepts %s', (_, props) => {
     const chart = new Chart(Testing.app(), 'variant', { namespace: 'db-postgres', disableResourceNameHashes: true });
     new PostgresHA(chart, 'Variant', { clusterName: 'variant', secretStore: { name: 'platform-secrets' }, ...props });
