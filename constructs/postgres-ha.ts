@@ -505,31 +505,27 @@ export class PostgresHA extends Construct implements INetworkPeer {
 
     // --- Services ------------------------------------------------------------------------------
     const pgPort = POSTGRES_SERVICE_PORT;
+    /** A Service of the members with one Patroni role; the gate cannot see a label set at runtime. */
+    const roleService = (id: string, name: string, role: string, which: string): void => {
+      const service = new k8s.KubeService(this, id, {
+        metadata: this.meta(name),
+        spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: role }, ports: [pgPort] },
+      });
+      exemptFromPolicy(
+        service,
+        'ref.service-selector',
+        `Patroni sets the ${PATRONI_ROLE_LABEL}=${role} label on ${which} at runtime; the pod template cannot carry it`,
+      );
+    };
     if (dcs.useEndpoints) {
       // Leader: no selector. Patroni writes the leader's address into the same-named Endpoints, in the
       // same API call that renews the leader lock, so the Service never points at two primaries. The
       // Endpoints are not in git: a GitOps controller would reset them to empty on every sync.
       new k8s.KubeService(this, 'LeaderService', { metadata: this.meta(clusterName), spec: { type: 'ClusterIP', ports: [pgPort] } });
     } else {
-      const leaderService = new k8s.KubeService(this, 'LeaderService', {
-        metadata: this.meta(clusterName),
-        spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: 'primary' }, ports: [pgPort] },
-      });
-      exemptFromPolicy(
-        leaderService,
-        'ref.service-selector',
-        `Patroni sets the ${PATRONI_ROLE_LABEL}=primary label on the leader at runtime; the pod template cannot carry it`,
-      );
+      roleService('LeaderService', clusterName, 'primary', 'the leader');
     }
-    const replicaService = new k8s.KubeService(this, 'ReplicaService', {
-      metadata: this.meta(`${clusterName}-replica`),
-      spec: { type: 'ClusterIP', selector: { ...dbSelector, [PATRONI_ROLE_LABEL]: 'replica' }, ports: [pgPort] },
-    });
-    exemptFromPolicy(
-      replicaService,
-      'ref.service-selector',
-      `Patroni sets the ${PATRONI_ROLE_LABEL}=replica label on the pods at runtime; the pod template cannot carry it`,
-    );
+    roleService('ReplicaService', `${clusterName}-replica`, 'replica', 'the pods');
     if (dcs.useEndpoints) {
       // Patroni keeps the cluster configuration in the `<scope>-config` Endpoints; without a Service of
       // that name the endpoints controller garbage-collects it (patroni kubernetes/patroni_k8s.yaml).
@@ -547,7 +543,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
         ports: [
           pgPort,
           { name: 'patroni', port: PATRONI_API_PORT, targetPort: k8s.IntOrString.fromNumber(PATRONI_API_PORT), protocol: 'TCP' },
-          ...(metrics ? [{ name: 'metrics', port: EXPORTER_PORT, targetPort: k8s.IntOrString.fromNumber(EXPORTER_PORT), protocol: 'TCP' }] : []),
+          ...(metrics ? [metricsServicePort(EXPORTER_PORT)] : []),
         ],
       },
     });
@@ -607,19 +603,16 @@ export class PostgresHA extends Construct implements INetworkPeer {
     ];
     if (metrics) {
       containers.push({
-        name: 'exporter',
-        image: props.exporterImage ?? DEFAULT_POSTGRES_EXPORTER_IMAGE,
-        args: [`--web.listen-address=:${EXPORTER_PORT}`, '--collector.stat_statements'],
-        ports: [{ name: 'metrics', containerPort: EXPORTER_PORT, protocol: 'TCP' }],
-        env: [
-          { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable` },
-          { name: 'DATA_SOURCE_USER', value: ROLES.monitor },
-          { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: 'monitor-password' } } },
-        ],
-        resources: Resources.NANO.toKube(),
-        securityContext: containerSecurityContext(),
-        readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(EXPORTER_PORT) }, periodSeconds: 15, timeoutSeconds: 5 },
-        livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(EXPORTER_PORT) }, periodSeconds: 30, timeoutSeconds: 5 },
+        ...exporterSidecar(
+          props.exporterImage ?? DEFAULT_POSTGRES_EXPORTER_IMAGE,
+          EXPORTER_PORT,
+          ['--collector.stat_statements'],
+          [
+            { name: 'DATA_SOURCE_URI', value: `127.0.0.1:${POSTGRES_PORT}/postgres?sslmode=disable` },
+            { name: 'DATA_SOURCE_USER', value: ROLES.monitor },
+            { name: 'DATA_SOURCE_PASS', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: 'monitor-password' } } },
+          ],
+        ),
         volumeMounts: writableMounts([TMP]),
       });
     }
@@ -783,22 +776,16 @@ export class PostgresHA extends Construct implements INetworkPeer {
       },
     ];
     if (metrics) {
-      containers.push({
-        name: 'exporter',
-        image: pooler.exporterImage ?? DEFAULT_POOLER_EXPORTER_IMAGE,
-        args: [
-          `--web.listen-address=:${POOLER_EXPORTER_PORT}`,
+      containers.push(
+        exporterSidecar(
+          pooler.exporterImage ?? DEFAULT_POOLER_EXPORTER_IMAGE,
+          POOLER_EXPORTER_PORT,
           // The admin console as the pooler role, a stats_users member (SHOW only). The password comes
           // from PGPASSWORD, which lib/pq reads like libpq, so it never has to be URL-encoded.
-          `--pgBouncer.connectionString=postgres://${ROLES.pooler}@127.0.0.1:${POSTGRES_PORT}/pgbouncer?sslmode=disable`,
-        ],
-        env: [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: 'pooler-password' } } }],
-        ports: [{ name: 'metrics', containerPort: POOLER_EXPORTER_PORT, protocol: 'TCP' }],
-        resources: Resources.NANO.toKube(),
-        securityContext: containerSecurityContext(),
-        readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(POOLER_EXPORTER_PORT) }, periodSeconds: 15, timeoutSeconds: 5 },
-        livenessProbe: tcp(POOLER_EXPORTER_PORT, { periodSeconds: 30, timeoutSeconds: 5 }),
-      });
+          [`--pgBouncer.connectionString=postgres://${ROLES.pooler}@127.0.0.1:${POSTGRES_PORT}/pgbouncer?sslmode=disable`],
+          [{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: this.credentialsSecret, key: 'pooler-password' } } }],
+        ),
+      );
     }
     new k8s.KubeDeployment(this, 'Pooler', {
       metadata: { ...this.meta(poolerName, 'pooler'), labels: poolerLabels },
@@ -836,12 +823,7 @@ export class PostgresHA extends Construct implements INetworkPeer {
       spec: {
         type: 'ClusterIP',
         selector: poolerSelector,
-        ports: [
-          POSTGRES_SERVICE_PORT,
-          ...(metrics
-            ? [{ name: 'metrics', port: POOLER_EXPORTER_PORT, targetPort: k8s.IntOrString.fromNumber(POOLER_EXPORTER_PORT), protocol: 'TCP' }]
-            : []),
-        ],
+        ports: [POSTGRES_SERVICE_PORT, ...(metrics ? [metricsServicePort(POOLER_EXPORTER_PORT)] : [])],
       },
     });
     if (metrics) {
@@ -1181,6 +1163,26 @@ export class PostgresHA extends Construct implements INetworkPeer {
       '20Gi',
     );
   }
+}
+
+/** A Service port named `metrics` for an exporter sidecar's port. */
+function metricsServicePort(port: number): k8s.ServicePort {
+  return { name: 'metrics', port, targetPort: k8s.IntOrString.fromNumber(port), protocol: 'TCP' };
+}
+
+/** A Prometheus exporter sidecar on `port`: `/` answers when it serves, no privileges, nano resources. */
+function exporterSidecar(image: string, port: number, args: string[], env: k8s.EnvVar[]): k8s.Container {
+  return {
+    name: 'exporter',
+    image,
+    args: [`--web.listen-address=:${port}`, ...args],
+    ports: [{ name: 'metrics', containerPort: port, protocol: 'TCP' }],
+    env,
+    resources: Resources.NANO.toKube(),
+    securityContext: containerSecurityContext(),
+    readinessProbe: { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(port) }, periodSeconds: 15, timeoutSeconds: 5 },
+    livenessProbe: { tcpSocket: { port: k8s.IntOrString.fromNumber(port) }, periodSeconds: 30, timeoutSeconds: 5 },
+  };
 }
 
 /** Props with their defaults applied, after every check passed. */
