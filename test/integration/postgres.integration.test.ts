@@ -22,6 +22,7 @@ import * as YAML from 'yaml';
 import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
+import { stopProcess } from './processes';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -165,21 +166,6 @@ async function httpGet(port: number, urlPath: string, seconds = 15): Promise<{ s
   throw new Error(`GET :${port}${urlPath} failed: ${String(last)}`);
 }
 
-/** SIGTERM, then SIGKILL after `graceMs` if the process is still there. */
-async function stopProcess(child: ChildProcess | undefined, graceMs: number): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) {
-    return;
-  }
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-  clearTimeout(timer);
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGKILL');
-  }
-}
-
 /** Runs `fn` with a process started from `cmd args env`, and always stops it afterwards. */
 async function withProcess<T>(cmd: string, args: string[], env: NodeJS.ProcessEnv, fn: (log: () => string) => Promise<T>): Promise<T> {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH, ...env } });
@@ -189,7 +175,7 @@ async function withProcess<T>(cmd: string, args: string[], env: NodeJS.ProcessEn
   try {
     return await fn(() => out.join(''));
   } finally {
-    await stopProcess(child, 5000);
+    await stopProcess(child);
   }
 }
 
@@ -225,7 +211,7 @@ describe('PostgresHA against real servers', () => {
 
   afterAll(async () => {
     // Stop everything we started, even when a test failed half-way.
-    await stopProcess(bouncer, 5000); // runuser passes SIGTERM on to pgbouncer
+    await stopProcess(bouncer); // runuser passes SIGTERM on to pgbouncer
     if (started.includes('postgres')) {
       run(`${PG_BIN}/pg_ctl`, ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);
     }
@@ -713,7 +699,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     procs.set(name, p);
     logs.set(name, log);
   };
-  const stop = (name: string): Promise<void> => stopProcess(procs.get(name), 30000);
+  const stop = (name: string): Promise<void> => stopProcess(procs.get(name), 'SIGTERM', 30000);
   const sql = (port: number, query: string): string => {
     const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
     if (r.status !== 0) {

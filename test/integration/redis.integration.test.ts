@@ -7,6 +7,7 @@ import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
 import { RedisSentinel } from '../../constructs/redis-sentinel';
+import { stopProcess } from './processes';
 
 /**
  * RedisSentinel against real servers: three `redis-server` and three `redis-sentinel` processes
@@ -236,25 +237,7 @@ function primaryFromSentinel(port: number): string {
 function killPod(pod: Pod): Promise<void> {
   const proc = pod.proc;
   pod.proc = undefined;
-  return stop(proc, 'SIGKILL');
-}
-
-/** Stops a process: `signal`, then SIGKILL after 5 s (Redis refuses SIGTERM when its final save fails). */
-function stop(proc: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) {
-    return Promise.resolve();
-  }
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      resolve();
-    }, 5000);
-    proc.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    proc.kill(signal);
-  });
+  return stopProcess(proc, 'SIGKILL');
 }
 
 /**
@@ -340,7 +323,7 @@ async function startExporter(dataPort: number, password: string, readinessPath: 
   const deadline = Date.now() + 10000;
   while ((await httpGet(listen, readinessPath)).status !== 200) {
     if (proc.exitCode !== null || Date.now() > deadline) {
-      await stop(proc, 'SIGKILL');
+      await stopProcess(proc, 'SIGKILL');
       throw new Error(`exporter on ${LOOPBACK}:${listen} did not answer ${readinessPath} with 200 (exit ${proc.exitCode}):\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
@@ -360,7 +343,7 @@ beforeAll(() => {
 });
 
 afterAll(async () => {
-  await Promise.all(spawned.map((p) => stop(p, 'SIGTERM')));
+  await Promise.all(spawned.map((p) => stopProcess(p, 'SIGTERM')));
   fs.rmSync(root, { recursive: true, force: true });
 });
 
@@ -470,7 +453,7 @@ describe('RedisSentinel against redis-server and redis-sentinel 7', () => {
       expect(refused.body).not.toMatch(/^redis_up 1$/m);
       console.log(`redis integration: exporter matched ${matched.join(' | ')}; wrong password: ${/^redis_up 0$/m.exec(refused.body)?.[0]}`);
     } finally {
-      await Promise.all(stopped.map((e) => stop(e.proc, 'SIGTERM')));
+      await Promise.all(stopped.map((e) => stopProcess(e.proc, 'SIGTERM')));
     }
   });
 
