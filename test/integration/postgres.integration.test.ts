@@ -14,7 +14,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -22,7 +21,7 @@ import * as YAML from 'yaml';
 import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
-import { stopProcess } from './processes';
+import { httpGet, stopProcess } from './support';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -151,19 +150,16 @@ function runAsContainer(c: any, overrides: Record<string, string>): { status: nu
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '', env: rendered };
 }
 
-/** GET http://127.0.0.1:port/path until it answers (a just-started exporter may not listen yet). */
-async function httpGet(port: number, urlPath: string, seconds = 15): Promise<{ status: number; body: string }> {
-  let last: unknown;
+/** GET on loopback once it answers at all (a just-started exporter may not listen yet). */
+async function httpGetWhenUp(port: number, urlPath: string, seconds = 15): Promise<{ status: number; body: string }> {
   for (let i = 0; i < seconds * 5; i++) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}${urlPath}`, { signal: AbortSignal.timeout(5000) });
-      return { status: res.status, body: await res.text() };
-    } catch (e) {
-      last = e;
-      await new Promise((r) => setTimeout(r, 200));
+    const r = await httpGet(port, urlPath);
+    if (r.status !== 0) {
+      return r;
     }
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`GET :${port}${urlPath} failed: ${String(last)}`);
+  throw new Error(`GET :${port}${urlPath}: nothing answered in ${seconds} s`);
 }
 
 /** Runs `fn` with a process started from `cmd args env`, and always stops it afterwards. */
@@ -479,9 +475,9 @@ describe('PostgresHA against real servers', () => {
     expect({ stderr: monitorRead.stderr, out: monitorRead.stdout.trim() }).toEqual({ stderr: '', out: 't' });
 
     await withProcess('/usr/bin/prometheus-postgres-exporter', args, env, async (log) => {
-      const root = await httpGet(METRICS_PORT, '/'); // the readiness probe's path
+      const root = await httpGetWhenUp(METRICS_PORT, '/'); // the readiness probe's path
       expect(root.status).toBe(200);
-      const { status, body } = await httpGet(METRICS_PORT, '/metrics');
+      const { status, body } = await httpGetWhenUp(METRICS_PORT, '/metrics');
       expect(status).toBe(200);
       expect({ pg_up: metricValue(body, 'pg_up'), log: metricValue(body, 'pg_up') === 1 ? '' : log() }).toEqual({ pg_up: 1, log: '' });
       // Statistics the pg_monitor role grants: per-database counters, including the app database.
@@ -495,7 +491,7 @@ describe('PostgresHA against real servers', () => {
       [`--web.listen-address=127.0.0.1:${METRICS_PORT + 1}`],
       { ...env, DATA_SOURCE_PASS: 'wrong' },
       async () => {
-        const { body } = await httpGet(METRICS_PORT + 1, '/metrics');
+        const { body } = await httpGetWhenUp(METRICS_PORT + 1, '/metrics');
         expect(metricValue(body, 'pg_up')).toBe(0);
       },
     );
@@ -660,18 +656,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
   let root = '';
   let sock = '';
 
-  const get = async (port: number, urlPath: string): Promise<number> =>
-    new Promise((resolve) => {
-      const req = http.get({ host: '127.0.0.1', port, path: urlPath, timeout: 2000 }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      req.on('error', () => resolve(0));
-      req.on('timeout', () => {
-        req.destroy();
-        resolve(0);
-      });
-    });
+  const get = async (port: number, urlPath: string): Promise<number> => (await httpGet(port, urlPath, 2000)).status;
   const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
   /** Polls until probe returns a value. A probe that throws (a server between states) is asked again. */
   async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {

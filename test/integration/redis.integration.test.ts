@@ -1,13 +1,12 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
 import { RedisSentinel } from '../../constructs/redis-sentinel';
-import { stopProcess } from './processes';
+import { httpGet, stopProcess } from './support';
 
 /**
  * RedisSentinel against real servers: three `redis-server` and three `redis-sentinel` processes
@@ -276,24 +275,6 @@ function freePort(): Promise<number> {
     srv.listen(0, LOOPBACK, () => {
       const { port } = srv.address() as net.AddressInfo;
       srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** GET on loopback; status 0 when nothing answers. */
-function httpGet(port: number, urlPath: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve) => {
-    const req = http.get({ host: LOOPBACK, port, path: urlPath, timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', () => resolve({ status: 0, body }));
-    });
-    req.on('error', () => resolve({ status: 0, body: '' }));
-    req.on('timeout', () => {
-      req.destroy();
-      resolve({ status: 0, body: '' });
     });
   });
 }
