@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseEnvironmentNames } from './environments/load';
+import { selectEnvironments } from './environments/load';
 import { ENVIRONMENT_NAMES } from './environments/types';
 import { projectRoot } from './gate/paths';
-import { formatProblem } from './gate/problem';
 import { ArgsSpec, flagProblem, parseArgs, usage } from './synth/cli-args';
+import { printInputProblems } from './synth/cli-run';
 import { synthesize } from './synth/pipeline';
 import { formatExemptions, formatReport } from './synth/report';
 
@@ -32,17 +32,13 @@ export function main(argv: readonly string[]): number {
     console.log(usage(SPEC));
     return 0;
   }
-  const envFlag = (args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES];
-  const { names, problems: envProblems } = parseEnvironmentNames(envFlag);
-  const inputProblems = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const { names, problems: inputProblems } = selectEnvironments(args.flags.env as string[] | undefined, args.problems);
   const configDir = args.value('config-dir');
   if (configDir && !fs.existsSync(configDir)) {
     inputProblems.push(flagProblem('--config-dir', 'not-found', `no such folder "${configDir}"`));
   }
   if (inputProblems.length > 0) {
-    console.error(`synth: ${inputProblems.length} problem(s) with the command line; nothing was written:`);
-    inputProblems.forEach((p) => console.error(`  ${formatProblem(p)}`));
-    console.error(`\n${usage(SPEC)}`);
+    printInputProblems('synth', inputProblems, usage(SPEC), console.error);
     return 2;
   }
   const outdir = path.resolve(args.value('outdir') ?? path.join(projectRoot(), 'dist'));

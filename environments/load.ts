@@ -187,6 +187,18 @@ export function loadEnvironments(names: readonly EnvironmentName[], options: Loa
   return configs;
 }
 
+/**
+ * The environments an `--env` flag selects (every one when it is absent), after the command line's
+ * other problems; an `--env` value the parser already rejected is not reported twice.
+ */
+export function selectEnvironments(
+  envFlag: readonly string[] | undefined,
+  flagProblems: readonly Problem[],
+): { names: EnvironmentName[]; problems: Problem[] } {
+  const { names, problems } = parseEnvironmentNames(envFlag ?? ENVIRONMENT_NAMES);
+  return { names, problems: [...flagProblems, ...(flagProblems.some((p) => p.path === '--env') ? [] : problems)] };
+}
+
 /** Parses an `--env` value list. Unknown names are problems, listed with the allowed ones. */
 export function parseEnvironmentNames(values: readonly string[]): { names: EnvironmentName[]; problems: Problem[] } {
   const names: EnvironmentName[] = [];

@@ -1,7 +1,7 @@
 import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
+import { printInputProblems } from '../synth/cli-run';
 import { formatExemptions, formatReport } from '../synth/report';
 import { checkPaths } from './check';
-import { formatProblem } from './problem';
 
 const SPEC: ArgsSpec = {
   command: 'npm run check --',
@@ -20,9 +20,7 @@ export function main(argv: readonly string[]): number {
     return 0;
   }
   if (args.problems.length > 0) {
-    console.error(`check: ${args.problems.length} problem(s) with the command line:`);
-    args.problems.forEach((p) => console.error(`  ${formatProblem(p)}`));
-    console.error(`\n${usage(SPEC)}`);
+    printInputProblems('check', args.problems, usage(SPEC), console.error, 'nothing was checked');
     return 2;
   }
   const result = checkPaths(args.positionals, { policy: !args.flags['schema-only'] });

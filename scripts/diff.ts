@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseEnvironmentNames } from '../environments/load';
+import { selectEnvironments } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { InputError, Problem } from '../gate/problem';
+import { InputError } from '../gate/problem';
 import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import {
@@ -59,8 +59,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     return 0;
   }
   const flag = args.value;
-  const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
-  const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const { names, problems } = selectEnvironments(args.flags.env as string[] | undefined, args.problems);
   const bad = (p: string, rule: string, message: string): void => {
     problems.push(flagProblem(p, rule, message));
   };

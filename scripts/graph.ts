@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseEnvironmentNames } from '../environments/load';
+import { selectEnvironments } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
 import { projectRoot } from '../gate/paths';
-import { InputError, Problem } from '../gate/problem';
+import { InputError } from '../gate/problem';
 import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
 import { printInputProblems, runMain } from '../synth/cli-run';
 import { environmentReadme } from '../synth/graph';
@@ -35,8 +35,7 @@ export function main(argv: readonly string[], print: Print = console.log, printE
     print(usage(SPEC));
     return 0;
   }
-  const { names, problems: envProblems } = parseEnvironmentNames((args.flags.env as string[] | undefined) ?? [...ENVIRONMENT_NAMES]);
-  const problems: Problem[] = [...args.problems, ...(args.problems.some((p) => p.path === '--env') ? [] : envProblems)];
+  const { names, problems } = selectEnvironments(args.flags.env as string[] | undefined, args.problems);
   const dist = path.resolve(args.value('dist') ?? path.join(projectRoot(), 'dist'));
   for (const env of problems.length === 0 ? names : []) {
     if (!fs.existsSync(path.join(dist, env))) {

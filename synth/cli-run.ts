@@ -8,7 +8,7 @@ export function printInputProblems(
   printErr: (text: string) => void,
   what = 'nothing was written',
 ): void {
-  printErr(`${command}: ${problems.length} problem(s); ${what}:`);
+  printErr(`${command}: ${problems.length} problem(s) with the command line; ${what}:`);
   problems.forEach((p) => printErr(`  ${formatProblem(p)}`));
   printErr(`\n${usageText}`);
 }
