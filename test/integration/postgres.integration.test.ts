@@ -105,10 +105,11 @@ function psqlTcp(port: number, user: string, db: string, sql: string, env: NodeJ
   });
 }
 
-/** A container of the synthesized manifests: `name` in the pod template of workload `kind`/`workload`. */
+/** A container of the synthesized manifests: `name` in the pod template of workload `kind`/`workload` (CronJobs too). */
 function containerOf(objects: any[], kind: string, workload: string, name: string): any {
   const w = objects.find((o) => o.kind === kind && o.metadata.name === workload);
-  const c = w?.spec.template.spec.containers.find((x: any) => x.name === name);
+  const template = kind === 'CronJob' ? w?.spec.jobTemplate.spec.template : w?.spec.template;
+  const c = template?.spec.containers.find((x: any) => x.name === name);
   if (!c) {
     throw new Error(`no container ${name} in ${kind}/${workload}`);
   }
@@ -540,7 +541,7 @@ describe('PostgresHA against real servers', () => {
 
   test("the bootstrap Job's exact command (kubelet $(VAR) expansion, no shell) sets passwords from the Secret, quotes intact", () => {
     const job = objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-bootstrap-'));
-    const c = job.spec.template.spec.containers.find((x: any) => x.name === 'psql');
+    const c = containerOf(objects, 'Job', job.metadata.name, 'psql');
     expect(c.volumeMounts).toContainEqual({ name: 'sql', mountPath: '/sql', readOnly: true });
     expect(job.spec.template.spec.volumes).toContainEqual({ name: 'sql', configMap: { name: 'postgres-sql' } });
     expect(c.command).toContain('/sql/bootstrap.sql');
@@ -599,12 +600,7 @@ describe('PostgresHA against real servers', () => {
     // Patroni sets the superuser's password from the Secret; this initdb'd server needs it set by hand.
     expect(psql(['-c', `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`], PG_PORT, 'postgres').status).toBe(0);
     const runCronJob = (name: string): { status: number; stdout: string; stderr: string } => {
-      const c = containerOf(
-        objects.map((o) => (o.kind === 'CronJob' ? { ...o, spec: o.spec.jobTemplate.spec } : o)),
-        'CronJob',
-        name,
-        'backup',
-      );
+      const c = containerOf(objects, 'CronJob', name, 'backup');
       expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
       // Test-only substitutions: the replica Service is this server, on its port.
       const r = runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
@@ -816,8 +812,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
   });
 
   test("the DR promote Job's patronictl command turns a standby cluster back into a primary one, changing nothing else", async () => {
-    const job = clusterObjects({ promote: true }).find((o) => o.kind === 'Job' && o.metadata.name === 'pg-promote');
-    const c = job.spec.template.spec.containers[0];
+    const c = containerOf(clusterObjects({ promote: true }), 'Job', 'pg-promote', 'patronictl');
     expect(c.command.slice(0, 3)).toEqual(['patronictl', '-c', '/etc/patroni/patroni.yml']);
     const running = (m: (typeof members)[number]): boolean => procs.get(m.name)?.exitCode === null && procs.get(m.name)?.signalCode === null;
     const live = members.filter(running);
