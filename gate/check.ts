@@ -4,7 +4,7 @@ import * as YAML from 'yaml';
 import { runGate } from './gate';
 import { isKustomization, KubeObject, Manifest } from './manifest';
 import { Exemption } from './policy';
-import { Problem } from './problem';
+import { Problem } from '../core/problem';
 import { listYaml } from './schema';
 
 export interface CheckResult {

@@ -1,7 +1,7 @@
 import { performance } from 'perf_hooks';
 import { Manifest, objectId } from './manifest';
 import { Exemption, runPolicies } from './policy';
-import { Problem } from './problem';
+import { Problem } from '../core/problem';
 import { SchemaRegistry } from './schema';
 
 export interface GateOptions {

@@ -5,8 +5,8 @@ import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import * as YAML from 'yaml';
-import { describeAjvErrors, AjvFinding } from './ajv-errors';
-import { projectRoot } from './paths';
+import { describeAjvErrors, AjvFinding } from '../core/ajv-errors';
+import { projectRoot } from '../core/paths';
 import { dedupeSchema } from './schema-dedupe';
 
 /**

@@ -4,12 +4,12 @@ import { build } from 'esbuild';
 
 const entries = {
   synth: 'main.ts',
-  check: 'gate/check-cli.ts',
-  bench: 'scripts/bench.ts',
-  diff: 'scripts/diff.ts',
-  graph: 'scripts/graph.ts',
-  promote: 'scripts/promote.ts',
-  failover: 'scripts/failover.ts',
+  check: 'cli/check.ts',
+  bench: 'cli/bench.ts',
+  diff: 'cli/diff.ts',
+  graph: 'cli/graph.ts',
+  promote: 'cli/promote.ts',
+  failover: 'cli/failover.ts',
 };
 const only = process.argv.slice(2);
 await Promise.all(

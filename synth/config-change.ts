@@ -4,10 +4,10 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { loadEnvironments } from '../environments/load';
 import { EnvironmentConfig, EnvironmentName } from '../environments/types';
-import { formatProblem, InputError, Problem } from '../gate/problem';
+import { formatProblem, InputError, Problem } from '../core/problem';
 import { diffEnvironment, exitCode, formatText, gitopsFolders, TreeRoots } from './diff';
 import { synthesize } from './pipeline';
-import { formatReport } from './report';
+import { formatReport } from '../gate/report';
 
 /**
  * The common path of the tools that edit `environments/<env>.yaml` (`npm run promote`,

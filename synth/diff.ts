@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { KubeObject, objectId } from '../gate/manifest';
 import { selectorMatches } from '../gate/policy/model';
-import { joinPath } from '../gate/problem';
+import { joinPath } from '../core/problem';
 import { argoDir, fluxDir } from './gitops/model';
 import { byText, ObjectTree, podTemplate, quantity, readTree, readTrees, replicasOf, TreeObject, WORKLOAD_KINDS } from './objects';
 import { toYaml } from './serialize';

@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { parseQuantity } from '../constructs/lib/resources';
 import { isKustomization, KubeObject } from '../gate/manifest';
-import { flagProblem, InputError } from '../gate/problem';
+import { flagProblem, InputError } from '../core/problem';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

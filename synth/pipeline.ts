@@ -10,7 +10,7 @@ import { EnvironmentConfig, EnvironmentName } from '../environments/types';
 import { runGate } from '../gate/gate';
 import { KubeObject, Manifest } from '../gate/manifest';
 import { Exemption } from '../gate/policy';
-import { InputError, Problem } from '../gate/problem';
+import { InputError, Problem } from '../core/problem';
 import { environmentReadme } from './graph';
 import { applyWaves, buildGitOps, writeGitOps, writeTenantsIndex } from './gitops';
 import { kustomization, toYaml } from './serialize';

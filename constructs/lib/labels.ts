@@ -1,3 +1,5 @@
+import { PLATFORM_DOMAIN } from '../../core/annotations';
+
 /**
  * The Kubernetes recommended labels, in one place.
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/common-labels/
@@ -14,8 +16,8 @@ export const DEFAULT_PART_OF = 'receivables-platform';
 /** The value of `app.kubernetes.io/managed-by`. */
 export const MANAGED_BY = 'cdk8s';
 
-/** Domain of our own annotations and labels. */
-export const ANNOTATION_DOMAIN = 'receivables.io';
+/** Domain of our own annotations and labels (the default `labelDomain`). */
+export const ANNOTATION_DOMAIN = PLATFORM_DOMAIN;
 
 export interface WorkloadIdentity {
   /** The application, e.g. `postgresql`. */

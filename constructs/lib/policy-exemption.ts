@@ -1,11 +1,7 @@
 import { ApiObject } from 'cdk8s';
-import { ANNOTATION_DOMAIN } from './labels';
+import { EXEMPT_ANNOTATION } from '../../core/annotations';
 
-/**
- * The annotation that exempts one object from a policy-gate rule. Its value holds one
- * `<rule-id>: <reason>` entry per line; an entry without a reason is itself an error.
- */
-export const EXEMPT_ANNOTATION = `policy.${ANNOTATION_DOMAIN}/exempt`;
+export { EXEMPT_ANNOTATION };
 
 /** Exempts `obj` from `ruleId`, with the reason a reviewer will read in the synth summary. */
 export function exemptFromPolicy(obj: ApiObject, ruleId: string, reason: string): void {

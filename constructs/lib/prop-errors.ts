@@ -1,3 +1,4 @@
+import { formatValue } from '../../core/format';
 import { Construct } from 'constructs';
 
 /** One invalid prop: where, which rule, and the value that broke it. */
@@ -22,21 +23,7 @@ export class PropValidationError extends Error {
     this.constructPath = constructPath;
   }
 }
-
-export function formatValue(value: unknown): string {
-  if (value === undefined) {
-    return 'undefined';
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return String(value);
-  }
-  try {
-    const s = JSON.stringify(value);
-    return s.length > 120 ? `${s.slice(0, 117)}...` : s;
-  } catch {
-    return String(value);
-  }
-}
+export { formatValue };
 
 /**
  * Collects prop problems for one construct, then throws them together.

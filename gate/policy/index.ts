@@ -1,6 +1,6 @@
-import { EXEMPT_ANNOTATION } from '../../constructs/lib/policy-exemption';
+import { EXEMPT_ANNOTATION } from '../../core/annotations';
 import { Manifest, objectId } from '../manifest';
-import { Problem } from '../problem';
+import { Problem } from '../../core/problem';
 import { SchemaRegistry } from '../schema';
 import { checkHygiene } from './hygiene';
 import { Finding, ManifestIndex, RuleCheck } from './model';

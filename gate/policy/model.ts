@@ -1,5 +1,5 @@
 import { objectId, KubeObject, Manifest } from '../manifest';
-import { joinPath } from '../problem';
+import { joinPath } from '../../core/problem';
 import { SchemaRegistry } from '../schema';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */

@@ -5,7 +5,7 @@ import { App } from 'cdk8s';
 import { EnvironmentConfig, EnvironmentName } from '../../environments/types';
 import { runGate } from '../../gate/gate';
 import { KubeObject, Manifest } from '../../gate/manifest';
-import { Problem } from '../../gate/problem';
+import { Problem } from '../../core/problem';
 import { SchemaRegistry } from '../../gate/schema';
 import { kustomization, toYaml } from '../serialize';
 import { argoCharts } from './argocd';

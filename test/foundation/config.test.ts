@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { loadEnvironments, parseEnvironmentNames } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../environments/types';
-import { InputError, Problem } from '../../gate/problem';
+import { InputError, Problem } from '../../core/problem';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { exemptionsTable, rulesTable } from '../../scripts/readme-tables';
+import { exemptionsTable, rulesTable } from '../../cli/readme-tables';
 import { ROOT } from '../helpers/bundle';
 
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

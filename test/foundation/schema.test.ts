@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectRoot } from '../../gate/paths';
+import { projectRoot } from '../../core/paths';
 import { SchemaRegistry, translateGoRegex } from '../../gate/schema';
 import { tempDir } from '../helpers/temp';
 

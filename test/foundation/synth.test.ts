@@ -6,7 +6,7 @@ import * as YAML from 'yaml';
 import { ChartFactory, platformCharts, PLATFORM_NAMESPACES } from '../../charts';
 import { ENVIRONMENT_NAMES, EnvironmentConfig } from '../../environments/types';
 import { synthesize } from '../../synth/pipeline';
-import { toolPath } from '../../scripts/tools';
+import { toolPath } from '../../core/tools';
 import { bundle, ROOT, run } from '../helpers/bundle';
 import { expectSameTree, readTree, tempDir } from '../helpers/temp';
 

@@ -10,7 +10,7 @@ import { ENVIRONMENT_NAMES, EnvironmentConfig } from '../../environments/types';
 import { runGate } from '../../gate/gate';
 import { KubeObject } from '../../gate/manifest';
 import { SchemaRegistry } from '../../gate/schema';
-import { toolPath } from '../../scripts/tools';
+import { toolPath } from '../../core/tools';
 import { buildGitOps, GitOpsOutput, writeGitOps } from '../../synth/gitops';
 import { ARGOCD_NAMESPACE, projectName, SYNC_OPTIONS } from '../../synth/gitops/argocd';
 import { FLUX_NAMESPACE, SELF_NAME, TENANTS_KUSTOMIZATION } from '../../synth/gitops/flux';

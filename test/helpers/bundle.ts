@@ -4,7 +4,7 @@ import { buildSync } from 'esbuild';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 
-const ENTRIES = { synth: 'main.ts', check: 'gate/check-cli.ts' } as const;
+const ENTRIES = { synth: 'main.ts', check: 'cli/check.ts' } as const;
 
 /**
  * Bundles a CLI the way `npm run synth` does, into a file of this test process alone (parallel

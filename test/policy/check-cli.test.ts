@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { toolPath } from '../../scripts/tools';
+import { toolPath } from '../../core/tools';
 import { bundle, ROOT, run } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
 

@@ -3,7 +3,7 @@ import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeObject } from '../../gate/manifest';
-import { main } from '../../scripts/diff';
+import { main } from '../../cli/diff';
 import { DIFF_EXIT, diffTrees, exitCode, formatSummary, formatText, SUMMARY_MARKER, unifiedDiff } from '../../synth/diff';
 import { checkoutFolders, readTree, treeFromFolders } from '../../synth/objects';
 import { synthesize } from '../../synth/pipeline';
@@ -393,7 +393,7 @@ describe('npm run diff', () => {
   test('the bundled CLI exits with the code CI reads', () => {
     const script = path.join(t.dir, 'diff.js');
     buildSync({
-      entryPoints: [path.join(ROOT, 'scripts/diff.ts')],
+      entryPoints: [path.join(ROOT, 'cli/diff.ts')],
       bundle: true,
       platform: 'node',
       target: 'node20',

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { appReplicas, isStandby } from '../../environments/derive';
 import { loadEnvironments } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../environments/types';
-import { main, runbook } from '../../scripts/failover';
+import { main, runbook } from '../../cli/failover';
 import { synthesize } from '../../synth/pipeline';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeObject } from '../../gate/manifest';
-import { main } from '../../scripts/graph';
+import { main } from '../../cli/graph';
 import { buildGraph, environmentReadme, formatBytes, formatCpu } from '../../synth/graph';
 import { synthesize } from '../../synth/pipeline';
 import { tempDir } from '../helpers/temp';

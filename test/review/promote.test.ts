@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { loadEnvironments } from '../../environments/load';
 import { ENVIRONMENT_NAMES } from '../../environments/types';
-import { main, rewritePins } from '../../scripts/promote';
+import { main, rewritePins } from '../../cli/promote';
 import { synthesize } from '../../synth/pipeline';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';

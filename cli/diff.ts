@@ -3,10 +3,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { selectEnvironments } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
-import { projectRoot } from '../gate/paths';
-import { InputError } from '../gate/problem';
-import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
-import { printInputProblems, runMain } from '../synth/cli-run';
+import { projectRoot } from '../core/paths';
+import { InputError } from '../core/problem';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../core/cli-args';
+import { printInputProblems, runMain } from '../core/cli-run';
 import {
   DIFF_EXIT,
   diffEnvironment,
@@ -20,7 +20,7 @@ import {
 } from '../synth/diff';
 import { checkoutFolders } from '../synth/objects';
 import { synthesize } from '../synth/pipeline';
-import { formatReport } from '../synth/report';
+import { formatReport } from '../gate/report';
 
 const SPEC: ArgsSpec = {
   command: 'npm run diff --',

@@ -1,4 +1,4 @@
-import { formatProblem, Problem } from '../gate/problem';
+import { formatProblem, Problem } from './problem';
 
 /** Prints every command-line problem, then the usage text. */
 export function printInputProblems(

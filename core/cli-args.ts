@@ -1,4 +1,4 @@
-import { flagProblem, Problem } from '../gate/problem';
+import { flagProblem, Problem } from './problem';
 
 export { flagProblem };
 

@@ -1,5 +1,5 @@
-import { Exemption } from '../gate/policy';
-import { formatProblem, Problem } from '../gate/problem';
+import { Exemption } from './policy';
+import { formatProblem, Problem } from '../core/problem';
 
 /**
  * Human report: problems grouped by environment (the `dist/<env>/` prefix of the file) and file,

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { selectEnvironments } from '../environments/load';
 import { ENVIRONMENT_NAMES } from '../environments/types';
-import { projectRoot } from '../gate/paths';
-import { InputError } from '../gate/problem';
-import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
-import { printInputProblems, runMain } from '../synth/cli-run';
+import { projectRoot } from '../core/paths';
+import { InputError } from '../core/problem';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../core/cli-args';
+import { printInputProblems, runMain } from '../core/cli-run';
 import { environmentReadme } from '../synth/graph';
 import { readTree } from '../synth/objects';
 

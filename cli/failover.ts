@@ -3,10 +3,10 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { defaultEnvironmentsDir, ENVIRONMENT_BASES } from '../environments/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
-import { projectRoot } from '../gate/paths';
-import { Problem } from '../gate/problem';
-import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
-import { printInputProblems, runMain } from '../synth/cli-run';
+import { projectRoot } from '../core/paths';
+import { Problem } from '../core/problem';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../core/cli-args';
+import { printInputProblems, runMain } from '../core/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar } from '../synth/config-change';
 
 const DR_ENVIRONMENTS = ENVIRONMENT_NAMES.filter((e) => ENVIRONMENT_BASES[e].dr !== undefined);

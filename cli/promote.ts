@@ -3,10 +3,10 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { defaultEnvironmentsDir } from '../environments/load';
 import { ENVIRONMENT_NAMES, EnvironmentName } from '../environments/types';
-import { projectRoot } from '../gate/paths';
-import { Problem } from '../gate/problem';
-import { ArgsSpec, flagProblem, parseArgs, usage } from '../synth/cli-args';
-import { printInputProblems, runMain } from '../synth/cli-run';
+import { projectRoot } from '../core/paths';
+import { Problem } from '../core/problem';
+import { ArgsSpec, flagProblem, parseArgs, usage } from '../core/cli-args';
+import { printInputProblems, runMain } from '../core/cli-run';
 import { applyConfigChange, CHANGE_EXIT, dataFile, documentText, readDocument, setScalar, ValueChange } from '../synth/config-change';
 
 /** The promotion chain. DR is not promoted to: it follows prod (see PIN_FOLLOWERS). */

@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { projectRoot } from '../gate/paths';
+import { projectRoot } from './paths';
 
 /**
  * The real kubectl 1.28 (kustomize built in) and helm 3.16 binaries, from the npm package

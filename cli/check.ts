@@ -1,7 +1,7 @@
-import { ArgsSpec, parseArgs, usage } from '../synth/cli-args';
-import { printInputProblems } from '../synth/cli-run';
-import { formatExemptions, formatReport } from '../synth/report';
-import { checkPaths } from './check';
+import { ArgsSpec, parseArgs, usage } from '../core/cli-args';
+import { printInputProblems } from '../core/cli-run';
+import { formatExemptions, formatReport } from '../gate/report';
+import { checkPaths } from '../gate/check';
 
 const SPEC: ArgsSpec = {
   command: 'npm run check --',

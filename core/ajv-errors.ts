@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import { formatValue } from '../constructs/lib/prop-errors';
+import { formatValue } from './format';
 import { joinPath, pointerToPath } from './problem';
 
 export interface AjvFinding {
