@@ -17,7 +17,7 @@ export const POSTGRES_CLUSTER = 'postgres';
  * `db-postgres`: PostgreSQL with Patroni and PgBouncer at the environment's scale.
  *
  * - dev: one instance (no failover, explicitly allowed), one pooler, no backups.
- * - staging, prod: `scale.postgresInstances` members on distinct nodes (and zones where the
+ * - staging, prod: `postgres.replicas` members on distinct nodes (and zones where the
  *   cloud has them), WAL archiving and base plus logical backups to MinIO when `features.backups`.
  * - dr at rest: a standby cluster replaying prod's WAL archive (`prod/postgres` in the backup
  *   bucket, which MinIO bucket replication copies from prod's region). It archives nothing
@@ -42,17 +42,17 @@ export class DbPostgresChart extends PlatformChart {
       namespace: this.ns.name,
       image: imageRef(config, 'postgres'),
       exporterImage: imageRef(config, 'postgresExporter'),
-      instances: config.scale.postgresInstances,
+      instances: config.postgres.replicas,
       allowSingleInstance: config.name === 'dev',
-      resources: Resources.PRESETS[config.sizes.database],
-      storage: Size.gibibytes(config.sizes.storage.postgresGi),
+      resources: Resources.PRESETS[config.postgres.size],
+      storage: Size.gibibytes(config.postgres.storageGi),
       storageClass: this.cloud.storageClass,
       nodePool: this.nodePool('data'),
       spreadAcrossZones: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-postgres/credentials`,
       pooler: {
-        replicas: config.scale.pgbouncerReplicas,
+        replicas: config.postgres.poolerReplicas,
         image: imageRef(config, 'pgbouncer'),
         exporterImage: imageRef(config, 'pgbouncerExporter'),
       },

@@ -13,7 +13,7 @@ export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;
  * `db-redis`: Redis with Sentinel at the environment's scale, open to the application namespaces
  * and to Prometheus.
  *
- * - dev (`redisReplicas: 1`): one Redis and one Sentinel, no failover. Clients still find the
+ * - dev (`redis.replicas: 1`): one Redis and one Sentinel, no failover. Clients still find the
  *   primary through Sentinel, so application config is the same in every environment.
  * - staging, prod: three data pods and three Sentinels (quorum 2) on distinct nodes.
  * - dr: an independent Redis at prod's scale, running and empty, not a replica of prod. Redis
@@ -29,11 +29,11 @@ export class DbRedisChart extends PlatformChart {
     this.redis = new RedisSentinel(this, 'Redis', {
       name: 'redis',
       namespace: this.ns.name,
-      replicas: config.scale.redisReplicas,
+      replicas: config.redis.replicas,
       image: imageRef(config, 'redis'),
       exporterImage: imageRef(config, 'redisExporter'),
-      resources: Resources.PRESETS[config.sizes.cache],
-      storage: Size.gibibytes(config.sizes.storage.redisGi),
+      resources: Resources.PRESETS[config.redis.size],
+      storage: Size.gibibytes(config.redis.storageGi),
       storageClass: this.cloud.storageClass,
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,

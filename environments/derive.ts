@@ -7,7 +7,7 @@ export function isStandby(config: EnvironmentConfig): boolean {
 
 /** Replicas of application workloads: prod's numbers, or zero on a DR environment at rest. */
 export function appReplicas(config: EnvironmentConfig): number {
-  return isStandby(config) ? 0 : config.scale.appReplicas;
+  return isStandby(config) ? 0 : config.apps.replicas;
 }
 
 /** Full image reference of a pin, through the environment's registry. */

@@ -10,7 +10,6 @@ export const dr: EnvironmentBase = {
   ...prod,
   name: 'dr',
   description: 'Disaster recovery: standby of prod in another region; workloads at zero until failover.',
-  region: 'eu-west-1',
   gitops: {
     ...prod.gitops,
     clusterServer: 'https://dr.k8s.receivables.example.com:6443',

@@ -110,8 +110,16 @@ function semanticChecks(config: EnvironmentConfig, file: string, problems: Probl
   const add = (p: string, rule: string, message: string): void => {
     problems.push({ file, path: p, rule: `config.${rule}`, message, severity: 'error' });
   };
-  if (config.scale.appMaxReplicas < config.scale.appReplicas) {
-    add('scale.appMaxReplicas', 'min-max', `must be >= scale.appReplicas (${config.scale.appReplicas}) (value: ${config.scale.appMaxReplicas})`);
+  // A single member has no failover: PostgresHA accepts it only when the chart says so (dev).
+  if (config.name !== 'dev') {
+    for (const field of ['replicas', 'poolerReplicas'] as const) {
+      if (config.postgres[field] === 1) {
+        add(`postgres.${field}`, 'single-instance-dev-only', `1 is for dev only: it has no failover (environment: "${config.name}")`);
+      }
+    }
+  }
+  if (config.redis.replicas === 2) {
+    add('redis.replicas', 'redis-replicas', 'must be 1 (dev) or at least 3: with 2, Sentinel cannot fail over safely (value: 2)');
   }
   if (config.dr) {
     if (config.dr.standbyOf === config.name) {

@@ -1,9 +1,16 @@
 /**
  * The typed description of one environment. `environments/<env>.ts` holds the structure;
- * `environments/overrides/<env>.yaml` holds the data that tools edit (image and chart pins,
+ * `environments/<env>.yaml` holds the data that tools edit (image and chart pins,
  * the DR failover flag) and any local override. Both are merged and checked against
- * `environments/schema/environment.schema.json` before any construct is built.
+ * `environments/schema/environment.schema.json` before any construct is built. That schema is
+ * generated from these types (`npm run schema`); a test fails when it drifts.
  */
+
+import { PostgresConfig } from '../charts/db-postgres/config';
+import { RedisConfig } from '../charts/db-redis/config';
+import { ResourcePresetName } from '../constructs/lib/resources';
+
+export type { PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -15,11 +22,38 @@ export type CloudProfileName = (typeof CLOUD_PROFILE_NAMES)[number];
 export const WORKLOAD_CLASSES = ['general', 'data', 'compute', 'gpu'] as const;
 export type WorkloadClass = (typeof WORKLOAD_CLASSES)[number];
 
-export const RESOURCE_PRESETS = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge'] as const;
-export type ResourcePresetName = (typeof RESOURCE_PRESETS)[number];
+export { RESOURCE_PRESETS } from '../constructs/lib/resources';
+
+/** @minLength 1 */
+export type NonEmptyString = string;
+
+/**
+ * A Kubernetes object name (DNS subdomain).
+ * @maxLength 253
+ * @pattern ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$
+ */
+export type ObjectName = string;
+
+/**
+ * An https URL.
+ * @pattern ^https://[^\s]+$
+ */
+export type HttpsUrl = string;
+
+/**
+ * An image pin: repository:tag (not latest) or repository@sha256:<64 hex>.
+ * @pattern ^[a-z0-9]([a-z0-9._/-]*[a-z0-9])?(:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$
+ */
+export type PinnedImage = string;
+
+/**
+ * A Helm chart version.
+ * @pattern ^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$
+ */
+export type ChartVersion = string;
 
 export interface TolerationConfig {
-  readonly key: string;
+  readonly key: NonEmptyString;
   readonly operator: 'Equal' | 'Exists';
   readonly value?: string;
   readonly effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -32,11 +66,17 @@ export interface NodePoolConfig {
 
 export interface SyncWindowConfig {
   readonly kind: 'allow' | 'deny';
-  /** Cron expression for the window start. */
+  /**
+   * Cron expression for the window start.
+   * @pattern ^\S+( \S+){4}$
+   */
   readonly schedule: string;
-  /** e.g. `2h`. */
+  /**
+   * e.g. `2h`.
+   * @pattern ^[0-9]+(m|h)$
+   */
   readonly duration: string;
-  readonly timeZone: string;
+  readonly timeZone: NonEmptyString;
 }
 
 export interface SyncConfig {
@@ -46,8 +86,11 @@ export interface SyncConfig {
   readonly selfHeal: boolean;
   /** A person approves each sync (prod). */
   readonly approvalGate: boolean;
-  /** SSO groups allowed to sync behind the approval gate (Argo CD project role). @default - none: bind them in Argo CD */
-  readonly approverGroups?: readonly string[];
+  /**
+   * SSO groups allowed to sync behind the approval gate (Argo CD project role). Absent: bind them in Argo CD.
+   * @minItems 1
+   */
+  readonly approverGroups?: readonly NonEmptyString[];
   readonly syncWindows: readonly SyncWindowConfig[];
   /** One preview of this environment per open pull request (dev only). */
   readonly pullRequestPreviews: boolean;
@@ -57,56 +100,56 @@ export interface SyncConfig {
 export interface PullRequestSourceConfig {
   readonly provider: 'github' | 'gitlab' | 'gitea';
   /** API base URL of the Git server, e.g. `https://api.github.com` or `https://gitlab.example.com`. */
-  readonly api: string;
-  /** `owner/repo` (GitHub, Gitea) or the project path `group/project` (GitLab). */
+  readonly api: HttpsUrl;
+  /**
+   * `owner/repo` (GitHub, Gitea) or the project path `group/project` (GitLab).
+   * @pattern ^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+$
+   */
   readonly repository: string;
   /** Secret in the `argocd` namespace holding the API token under the key `token`. */
-  readonly tokenSecret: string;
+  readonly tokenSecret: ObjectName;
   /** Only pull requests carrying all of these labels get a preview (empty: every open one). */
-  readonly labels: readonly string[];
+  readonly labels: readonly NonEmptyString[];
 }
 
 export interface GitOpsConfig {
+  /** @pattern ^(https://|ssh://|git@)[^\s]+$ */
   readonly repoUrl: string;
-  /** Branch or tag the controller reads `dist/<env>` from. */
+  /**
+   * Branch or tag the controller reads `dist/<env>` from.
+   * @minLength 1
+   * @pattern ^[^\s]+$
+   */
   readonly targetRevision: string;
   /** API server of the destination cluster, as registered in Argo CD. */
-  readonly clusterServer: string;
+  readonly clusterServer: HttpsUrl;
   /**
    * Secret in `flux-system` with the credentials Flux reads the repository with
-   * (`flux create secret git`). Argo CD keeps its own repository credentials. @default - a public repository
+   * (`flux create secret git`). Argo CD keeps its own repository credentials. Absent: a public repository.
    */
-  readonly credentialsSecret?: string;
-  /** Needed when `sync.pullRequestPreviews` is on. @default - no previews possible */
+  readonly credentialsSecret?: ObjectName;
+  /** Needed when `sync.pullRequestPreviews` is on. Absent: no previews possible. */
   readonly pullRequests?: PullRequestSourceConfig;
   readonly sync: SyncConfig;
 }
 
-export interface ScaleConfig {
-  /** Replicas of each stateless application service. */
-  readonly appReplicas: number;
-  /** Upper bound for the autoscaler (equal to appReplicas when autoscaling is off). */
-  readonly appMaxReplicas: number;
-  readonly postgresInstances: number;
-  readonly pgbouncerReplicas: number;
-  readonly redisReplicas: number;
-}
-
-export interface StorageConfig {
-  readonly postgresGi: number;
-  readonly redisGi: number;
-}
-
-export interface SizesConfig {
-  readonly app: ResourcePresetName;
-  readonly database: ResourcePresetName;
-  readonly cache: ResourcePresetName;
-  readonly storage: StorageConfig;
+/**
+ * The application workloads (app-* namespaces). The block moves next to the application charts
+ * when they land.
+ */
+export interface AppsConfig {
+  /**
+   * Replicas of each stateless application service (0 on a DR environment at rest: see `appReplicas()`).
+   * @asType integer
+   * @minimum 0
+   * @maximum 100
+   */
+  readonly replicas: number;
+  /** Resource preset of each application pod. */
+  readonly size: ResourcePresetName;
 }
 
 export interface FeatureFlags {
-  /** Load sample tenants and data (dev). */
-  readonly sampleData: boolean;
   /** HorizontalPodAutoscalers on application services. */
   readonly autoscaling: boolean;
   /** Spread data services across zones (needs a zoned cluster). */
@@ -124,25 +167,27 @@ export interface DisasterRecoveryConfig {
 
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
-  readonly description: string;
+  readonly description: NonEmptyString;
   readonly cloudProfile: CloudProfileName;
-  readonly region: string;
-  /** Public base domain; services live at `<service>.<baseDomain>`. */
-  readonly baseDomain: string;
-  /** Private registry prefix every image is pulled through (e.g. Harbor). */
+  /**
+   * Private registry prefix every image is pulled through (e.g. Harbor): host[:port]/path, no scheme, no trailing slash.
+   * @pattern ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$
+   */
   readonly imageRegistry: string;
-  /** Image pins, `repository:tag` or `repository@sha256:...`, relative to imageRegistry. */
-  readonly images: Readonly<Record<string, string>>;
-  /** Helm chart version pins of the add-ons. */
-  readonly chartVersions: Readonly<Record<string, string>>;
+  /** Image pins by key (`^[a-z][a-zA-Z0-9]*$`), relative to imageRegistry. */
+  readonly images: Readonly<Record<string, PinnedImage>>;
+  /** Helm chart version pins of the add-ons, by chart key (`^[a-z][a-z0-9-]*$`). */
+  readonly chartVersions: Readonly<Record<string, ChartVersion>>;
   readonly nodePools: Readonly<Record<WorkloadClass, NodePoolConfig>>;
-  readonly scale: ScaleConfig;
-  readonly sizes: SizesConfig;
   readonly features: FeatureFlags;
+  /** One block per service: each block's type lives next to its chart. */
+  readonly apps: AppsConfig;
+  readonly postgres: PostgresConfig;
+  readonly redis: RedisConfig;
   readonly gitops: GitOpsConfig;
-  /** Present only on a disaster-recovery environment. @default - not a DR environment */
+  /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;
 }
 
-/** Recursively optional: the shape of `environments/overrides/<env>.yaml`. */
+/** Recursively optional: the shape of `environments/<env>.yaml`. */
 export type DeepPartial<T> = { -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };

@@ -10,7 +10,10 @@ const entries = {
   graph: 'cli/graph.ts',
   promote: 'cli/promote.ts',
   failover: 'cli/failover.ts',
+  schema: 'cli/schema.ts',
 };
+// The schema generator runs the TypeScript compiler: keep the npm packages outside the bundle.
+const external = new Set(['schema']);
 const only = process.argv.slice(2);
 await Promise.all(
   Object.entries(entries)
@@ -24,6 +27,7 @@ await Promise.all(
         outfile: `build/${name}.js`,
         sourcemap: 'linked',
         logLevel: 'warning',
+        ...(external.has(name) ? { packages: 'external' } : {}),
       }),
     ),
 );

@@ -19,6 +19,10 @@ const FACTORS: Record<string, number> = {
   Ei: 1024 ** 6,
 };
 
+/** Names of the `Resources` presets, smallest first (`Resources.PRESETS[name]`). */
+export const RESOURCE_PRESETS = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge'] as const;
+export type ResourcePresetName = (typeof RESOURCE_PRESETS)[number];
+
 /**
  * Container resources as a typed value: cpu and memory requests, a memory limit, and a CPU limit
  * for burst. Every container gets both requests and a memory limit; the policy gate checks it.
@@ -41,7 +45,7 @@ export class Resources {
   public static readonly XLARGE = Resources.of('2', '8Gi', '8', '8Gi');
 
   /** Presets by name, for typed environment config. */
-  public static readonly PRESETS: Readonly<Record<string, Resources>> = {
+  public static readonly PRESETS: Readonly<Record<ResourcePresetName, Resources>> = {
     nano: Resources.NANO,
     micro: Resources.MICRO,
     small: Resources.SMALL,

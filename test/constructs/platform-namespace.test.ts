@@ -87,9 +87,10 @@ describe('shared blocks', () => {
     });
   });
 
-  test('cloud profiles select storage class, ingress class and load-balancer annotations', () => {
+  test('cloud profiles select the storage class and whether zones exist', () => {
     expect(CloudProfile.fromName('aws').storageClass).toBe('gp3');
-    expect(CloudProfile.fromName('onprem-k3s').loadBalancerAnnotations).toEqual({ 'metallb.io/address-pool': 'default' });
+    expect(CloudProfile.fromName('onprem-k3s')).toMatchObject({ storageClass: 'local-path', supportsZones: false });
+    expect(CloudProfile.ALL.filter((p) => p.supportsZones).map((p) => p.name)).toEqual(['aws', 'azure', 'gcp']);
     expect(() => CloudProfile.fromName('openstack')).toThrow(
       'unknown cloud profile "openstack": allowed are onprem-k3s, onprem-kubeadm, aws, azure, gcp',
     );

@@ -535,12 +535,10 @@ describe('db-postgres chart', () => {
   ])('%s: %d instances, %d poolers, backups %s', (env, instances, poolers, backups) => {
     const objects = objectsOf(configs[env]);
     expect(find(objects, 'StatefulSet').spec.replicas).toBe(instances);
-    expect(find(objects, 'Deployment').spec.replicas).toBe(configs[env].scale.pgbouncerReplicas);
-    expect(poolers).toBe(configs[env].scale.pgbouncerReplicas);
+    expect(find(objects, 'Deployment').spec.replicas).toBe(configs[env].postgres.poolerReplicas);
+    expect(poolers).toBe(configs[env].postgres.poolerReplicas);
     expect(all(objects, 'CronJob').length > 0).toBe(backups === true || configs[env].features.backups);
-    expect(find(objects, 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(
-      `${configs[env].sizes.storage.postgresGi}Gi`,
-    );
+    expect(find(objects, 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${configs[env].postgres.storageGi}Gi`);
     for (const ns of ['app-core', 'app-agents', 'app-integration', 'app-batch']) {
       expect(find(objects, 'NetworkPolicy', `postgres-from-${ns}`)).toBeDefined();
     }

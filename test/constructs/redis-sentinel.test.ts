@@ -489,11 +489,11 @@ describe('db-redis chart', () => {
     const objects = Testing.synth(chartOf('prod'));
     const data = find(objects, 'StatefulSet', 'redis');
     expect(data.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
-    expect(data.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${prod.sizes.storage.redisGi}Gi`);
+    expect(data.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${prod.redis.storageGi}Gi`);
     expect(data.spec.template.spec.containers[0].image).toBe(`${prod.imageRegistry}/${prod.images.redis}`);
     expect(data.spec.template.spec.containers[1].image).toBe(`${prod.imageRegistry}/${prod.images.redisExporter}`);
     expect(data.spec.template.spec.topologySpreadConstraints).toHaveLength(1);
-    expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe(Resources.PRESETS[prod.sizes.cache].memoryLimit);
+    expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe(Resources.PRESETS[prod.redis.size].memoryLimit);
     // dev on k3s has no zones.
     expect(find(Testing.synth(chartOf('dev')), 'StatefulSet', 'redis').spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });

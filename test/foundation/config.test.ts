@@ -35,19 +35,20 @@ describe('environment config', () => {
     const configs = loadEnvironments(ENVIRONMENT_NAMES);
     expect(configs.map((c) => c.name)).toEqual(['dev', 'staging', 'prod', 'dr']);
     const [dev, staging, prod, dr] = configs;
-    expect(dev.scale.appReplicas).toBe(1);
+    expect(dev.apps.replicas).toBe(1);
+    expect(dev.postgres).toEqual({ replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5 });
     expect(dev.gitops.sync.mode).toBe('automated');
     expect(staging.gitops.sync.mode).toBe('automated');
     expect(prod.gitops.sync).toMatchObject({ mode: 'manual', approvalGate: true });
     expect(prod.features.autoscaling).toBe(true);
     expect(dr.gitops.sync.mode).toBe('disabled');
     expect(dr.dr).toEqual({ standbyOf: 'prod', failover: false });
-    expect(dr.scale).toEqual(prod.scale);
-    expect(dr.region).not.toBe(prod.region);
+    expect([dr.apps, dr.postgres, dr.redis]).toEqual([prod.apps, prod.postgres, prod.redis]);
+    expect(dr.gitops.clusterServer).not.toBe(prod.gitops.clusterServer);
   });
 
   test('fails with every problem listed: wrong type and unknown cloud profile', () => {
-    const t = configDirWith({ 'prod.yaml': 'scale:\n  appReplicas: "three"\ncloudProfile: openstack\nsizes:\n  app: huge\n' });
+    const t = configDirWith({ 'prod.yaml': 'postgres:\n  replicas: "three"\ncloudProfile: openstack\nredis:\n  size: huge\n' });
     try {
       const problems = problemsOf(() => loadEnvironments(['prod'], { dir: t.dir }));
       const file = path.join(t.dir, 'prod.yaml');
@@ -55,8 +56,8 @@ describe('environment config', () => {
       expect(problems.every((p) => p.file === file || p.file.endsWith('prod.yaml'))).toBe(true);
       expect(problems.map(shown).sort()).toEqual([
         'cloudProfile|config.enum|must be one of "onprem-k3s", "onprem-kubeadm", "aws", "azure", "gcp" (value: "openstack")',
-        'scale.appReplicas|config.type|must be integer (value: "three")',
-        'sizes.app|config.enum|must be one of "nano", "micro", "small", "medium", "large", "xlarge" (value: "huge")',
+        'postgres.replicas|config.type|must be integer (value: "three")',
+        'redis.size|config.enum|must be one of "nano", "micro", "small", "medium", "large", "xlarge" (value: "huge")',
       ]);
     } finally {
       t.cleanup();
@@ -64,22 +65,22 @@ describe('environment config', () => {
   });
 
   test('fails on unknown keys, naming the allowed ones', () => {
-    const t = configDirWith({ 'dev.yaml': 'scale:\n  replicas: 3\n' });
+    const t = configDirWith({ 'dev.yaml': 'redis:\n  replica: 3\n' });
     try {
       const [p] = problemsOf(() => loadEnvironments(['dev'], { dir: t.dir }));
-      expect(p).toMatchObject({ path: 'scale.replicas', rule: 'config.additional-properties' });
-      expect(p.message).toContain('appReplicas');
+      expect(p).toMatchObject({ path: 'redis.replica', rule: 'config.additional-properties' });
+      expect(p.message).toContain('replicas');
     } finally {
       t.cleanup();
     }
   });
 
   test('collects problems across environments in one run', () => {
-    const t = configDirWith({ 'dev.yaml': 'region: "Not A Region"\n', 'staging.yaml': 'images:\n  postgres: "postgres:latest"\n' });
+    const t = configDirWith({ 'dev.yaml': 'imageRegistry: "Not A Registry"\n', 'staging.yaml': 'images:\n  postgres: "postgres:latest"\n' });
     try {
       const problems = problemsOf(() => loadEnvironments(['dev', 'staging'], { dir: t.dir }));
       expect(problems.map((p) => `${path.basename(p.file)}:${p.path}:${p.rule}`)).toEqual([
-        'dev.yaml:region:config.pattern',
+        'dev.yaml:imageRegistry:config.pattern',
         'staging.yaml:images.postgres:config.pattern',
       ]);
       expect(problems[1].message).toContain('not latest');
@@ -89,7 +90,7 @@ describe('environment config', () => {
   });
 
   test('fails on YAML syntax errors with the line', () => {
-    const t = configDirWith({ 'dev.yaml': 'scale:\n  appReplicas: 1\n  appReplicas: 2\n' });
+    const t = configDirWith({ 'dev.yaml': 'apps:\n  replicas: 1\n  replicas: 2\n' });
     try {
       const [p] = problemsOf(() => loadEnvironments(['dev'], { dir: t.dir }));
       expect(p).toMatchObject({ rule: 'config.yaml-syntax', path: expect.stringMatching(/^line 3/) });
@@ -101,12 +102,13 @@ describe('environment config', () => {
   test('fails on relations the schema cannot express', () => {
     const pins = fs.readFileSync(path.join(ROOT, 'environments', 'staging.yaml'), 'utf8');
     const t = configDirWith({
-      'staging.yaml': `${pins}scale:\n  appReplicas: 5\n  appMaxReplicas: 2\ngitops:\n  sync:\n    pullRequestPreviews: true\n`,
+      'staging.yaml': `${pins}postgres:\n  replicas: 1\nredis:\n  replicas: 2\ngitops:\n  sync:\n    pullRequestPreviews: true\n`,
     });
     try {
       const problems = problemsOf(() => loadEnvironments(['staging'], { dir: t.dir }));
       expect(problems.map((p) => `${p.path}:${p.rule}`)).toEqual([
-        'scale.appMaxReplicas:config.min-max',
+        'postgres.replicas:config.single-instance-dev-only',
+        'redis.replicas:config.redis-replicas',
         'gitops.sync.pullRequestPreviews:config.previews-dev-only',
       ]);
     } finally {

@@ -255,10 +255,10 @@ describe('synth command line', () => {
       for (const env of ENVIRONMENT_NAMES) {
         fs.copyFileSync(path.join(ROOT, 'environments', `${env}.yaml`), path.join(envs.dir, `${env}.yaml`));
       }
-      fs.appendFileSync(path.join(envs.dir, 'prod.yaml'), 'scale:\n  appReplicas: "three"\ncloudProfile: openstack\n');
+      fs.appendFileSync(path.join(envs.dir, 'prod.yaml'), 'apps:\n  replicas: "three"\ncloudProfile: openstack\n');
       const r = run(synth, ['--outdir', t.dir, '--config-dir', envs.dir]);
       expect(r.status).not.toBe(0);
-      expect(r.stderr).toContain('scale.appReplicas: config.type: must be integer (value: "three")');
+      expect(r.stderr).toContain('apps.replicas: config.type: must be integer (value: "three")');
       expect(r.stderr).toContain('cloudProfile: config.enum: must be one of');
       expect(r.stderr).toContain('was left unchanged');
       expectSameTree(readTree(t.dir), before);

@@ -52,7 +52,7 @@ describe('npm run failover', () => {
     // The synth now sees a DR environment that is no longer standing by: apps get prod's numbers.
     const [dr, prod] = loadEnvironments(['dr', 'prod'], { dir: config });
     expect(isStandby(dr)).toBe(false);
-    expect(appReplicas(dr)).toBe(prod.scale.appReplicas);
+    expect(appReplicas(dr)).toBe(prod.apps.replicas);
   });
 
   test('--failback sets the flag back and prints the failback procedure', () => {
