@@ -38,17 +38,15 @@ export class DbPostgresChart extends PlatformChart {
     const dr = config.dr;
     const backups = config.features.backups || dr !== undefined;
     this.postgres = new PostgresHA(this, 'Postgres', {
-      clusterName: POSTGRES_CLUSTER,
+      name: POSTGRES_CLUSTER,
       namespace: this.ns.name,
       image: imageRef(config, 'postgres'),
-      exporterImage: imageRef(config, 'postgresExporter'),
-      instances: config.postgres.replicas,
+      replicas: config.postgres.replicas,
       allowSingleInstance: config.name === 'dev',
       resources: Resources.PRESETS[config.postgres.size],
-      storage: Size.gibibytes(config.postgres.storageGi),
-      storageClass: this.cloud.storageClass,
+      storage: { size: Size.gibibytes(config.postgres.storageGi), storageClass: this.cloud.storageClass },
       nodePool: this.nodePool('data'),
-      spreadAcrossZones: config.features.zoneSpread && this.cloud.supportsZones,
+      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-postgres/credentials`,
       pooler: {
@@ -56,7 +54,7 @@ export class DbPostgresChart extends PlatformChart {
         image: imageRef(config, 'pgbouncer'),
         exporterImage: imageRef(config, 'pgbouncerExporter'),
       },
-      metricsScrapers: [namespacePeer(MONITORING_NAMESPACE)],
+      monitoring: { exporterImage: imageRef(config, 'postgresExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       backup: backups
         ? {
             endpoint: MINIO.endpoint,
@@ -71,8 +69,6 @@ export class DbPostgresChart extends PlatformChart {
       promote: dr !== undefined && dr.failover,
     });
     // Applications reach PostgreSQL through PgBouncer.
-    for (const ns of APP_NAMESPACES) {
-      this.postgres.allowFrom(namespacePeer(ns));
-    }
+    this.postgres.allowFrom(...APP_NAMESPACES.map(namespacePeer));
   }
 }

@@ -41,7 +41,7 @@ describe('packed library', () => {
       expect.arrayContaining([
         'lib/constructs/index.js',
         'lib/constructs/index.d.ts',
-        'lib/constructs/postgres-ha.d.ts',
+        'lib/constructs/postgres-ha/index.d.ts',
         'lib/constructs/redis-sentinel.d.ts',
         'README.md',
         'package.json',
@@ -70,7 +70,7 @@ const redis = new RedisSentinel(chart, 'Redis', {
   secretStore: { name: 'vault' },
 });
 const kinds = chart.toJson().map((o: { kind: string }) => o.kind);
-console.log(JSON.stringify({ kinds, pg: pg.clusterName, sentinel: redis.sentinelHost }));
+console.log(JSON.stringify({ kinds, pg: pg.name, sentinel: redis.sentinelHost }));
 `,
     );
     fs.writeFileSync(

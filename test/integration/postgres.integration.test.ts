@@ -57,8 +57,8 @@ function synthesize(): { objects: any[]; cluster: PostgresHA } {
   const app = Testing.app();
   const chart = new Chart(app, 'test', { namespace: 'db-postgres', disableResourceNameHashes: true });
   const cluster = new PostgresHA(chart, 'Postgres', {
-    clusterName: 'postgres',
-    instances: 3,
+    name: 'postgres',
+    replicas: 3,
     synchronousMode: true,
     resources: Resources.MEDIUM,
     secretStore: { name: 'platform-secrets' },
@@ -273,14 +273,14 @@ describe('PostgresHA against real servers', () => {
   });
 
   test.each([
-    ['a single dev instance', { instances: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
+    ['a single dev instance', { replicas: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
     ['a standby of an archive', { backup: BACKUP, standbyOf: StandbySource.archive('postgres', { prefix: 'prod' }) }],
     ['a standby of a remote primary', { standbyOf: StandbySource.primary('pg.prod.example.com', 5432) }],
     ['a point-in-time restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } }],
     ['the ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
   ] as [string, Partial<PostgresHAProps>][])('patroni --validate-config accepts %s', (_, props) => {
     const chart = new Chart(Testing.app(), 'variant', { namespace: 'db-postgres', disableResourceNameHashes: true });
-    new PostgresHA(chart, 'Variant', { clusterName: 'variant', secretStore: { name: 'platform-secrets' }, ...props });
+    new PostgresHA(chart, 'Variant', { name: 'variant', secretStore: { name: 'platform-secrets' }, ...props });
     const { file, env } = patroniFile(Testing.synth(chart), 'variant');
     expect(validate(file, env)).toEqual({ status: 0, output: '' });
   });
@@ -288,7 +288,7 @@ describe('PostgresHA against real servers', () => {
   test('restore and standby commands reach WAL-G with the source prefix and the right arguments (shell quoting)', () => {
     const chart = new Chart(Testing.app(), 'restore', { namespace: 'db-postgres', disableResourceNameHashes: true });
     new PostgresHA(chart, 'Restore', {
-      clusterName: 'restored',
+      name: 'restored',
       secretStore: { name: 'platform-secrets' },
       backup: { ...BACKUP, bucket: 'postgres-backups' },
       restoreFrom: { sourceCluster: 'old', sourcePrefix: "weird prefix's", targetTime: '2026-11-26 08:00:00+00' },
@@ -692,8 +692,8 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
   const clusterObjects = (extra: Partial<PostgresHAProps> = {}): any[] => {
     const chart = new Chart(Testing.app(), 'cluster', { namespace: 'db-postgres', disableResourceNameHashes: true });
     new PostgresHA(chart, 'Postgres', {
-      clusterName: 'pg',
-      instances: 3,
+      name: 'pg',
+      replicas: 3,
       synchronousMode: true,
       resources: Resources.SMALL,
       secretStore: { name: 'platform-secrets' },

@@ -1,0 +1,149 @@
+import { k8s } from 'cdk8s-plus-28';
+import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
+import { RestoreSource, ROLES, StandbySpec, walgEnvironment, WalgTarget } from '../lib/postgres-config';
+import { Resources } from '../lib/resources';
+import { ClusterContext } from './context';
+import { PostgresBackupProps } from './props';
+
+const DEFAULT_PREFIX = 'postgres';
+
+/** Where WAL-G keeps `cluster`'s backups in the backup store (`s3://<bucket>/<prefix>/<cluster>`). */
+export function walgTarget(backup: PostgresBackupProps, cluster: string, prefix = backup.prefix ?? DEFAULT_PREFIX): WalgTarget {
+  return {
+    s3Prefix: `s3://${backup.bucket}/${prefix}/${cluster}`,
+    endpoint: backup.endpoint.replace(/\/$/, ''),
+    forcePathStyle: backup.forcePathStyle ?? true,
+  };
+}
+
+/** WAL-G's environment for this cluster's own folder, credentials from the S3 Secret; empty without backups. */
+export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
+  const backup = ctx.props.backup;
+  if (!backup) {
+    return [];
+  }
+  const secret = ctx.names.backupCredentials;
+  return [
+    ...Object.entries(walgEnvironment(walgTarget(backup, ctx.name))).map(([name, value]) => ({ name, value })),
+    { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: secret, key: 'access-key-id' } } },
+    { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: secret, key: 'secret-access-key' } } },
+  ];
+}
+
+/** What a standby follows: a remote primary, or another cluster's archive in the backup store. */
+export function standbySpec(ctx: ClusterContext): StandbySpec | undefined {
+  const { standbyOf, backup } = ctx.props;
+  if (standbyOf?.remote) {
+    return standbyOf.remote;
+  }
+  return standbyOf?.archiveOf ? { archive: walgTarget(backup!, standbyOf.archiveOf, standbyOf.archivePrefix) } : undefined;
+}
+
+/** The backup a new cluster bootstraps from, if any. */
+export function restoreSource(ctx: ClusterContext): RestoreSource | undefined {
+  const { restoreFrom, backup } = ctx.props;
+  return restoreFrom
+    ? {
+        target: walgTarget(backup!, restoreFrom.sourceCluster, restoreFrom.sourcePrefix),
+        backupName: restoreFrom.backupName,
+        targetTime: restoreFrom.targetTime,
+      }
+    : undefined;
+}
+
+/** The nightly WAL-G base backup and pg_dumpall logical backup, as CronJobs. */
+export function addBackupJobs(ctx: ClusterContext, backup: PostgresBackupProps): void {
+  const retention = backup.baseBackupRetention ?? 7;
+  const days = backup.logicalBackupRetentionDays ?? 14;
+  // Base backups stream over the replication protocol from a replica when there is one (WAL-G
+  // remote backup-push: no access to the data volume needed), then old ones are deleted.
+  const source = ctx.props.replicas > 1 ? ctx.hosts.replica : ctx.hosts.primary;
+  const baseScript = ['set -eu', 'wal-g backup-push', `wal-g delete retain FULL ${retention} --confirm`].join('\n');
+  backupCronJob(ctx, 'BaseBackup', {
+    name: `${ctx.name}-base-backup`,
+    schedule: backup.baseBackupSchedule ?? '0 1 * * *',
+    script: baseScript,
+    env: ctx.libpqEnv(source, ROLES.replication, 'replication-password'),
+    tmpSize: '256Mi',
+  });
+  backupCronJob(ctx, 'LogicalBackup', {
+    name: `${ctx.name}-logical-backup`,
+    schedule: backup.logicalBackupSchedule ?? '30 2 * * *',
+    script: logicalBackupScript(days),
+    env: [...ctx.libpqEnv(source, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
+    tmpSize: '20Gi',
+  });
+}
+
+/**
+ * pg_dumpall of roles and every database, uploaded through WAL-G's storage tools (compressed),
+ * one folder per UTC day; folders older than the retention are removed.
+ */
+function logicalBackupScript(retentionDays: number): string {
+  return [
+    'set -eu',
+    'day=$(date -u +%Y%m%d)',
+    'file=/tmp/pg_dumpall-$(date -u +%Y%m%dT%H%M%SZ).sql',
+    'pg_dumpall --clean --if-exists --quote-all-identifiers --load-via-partition-root > "$file"',
+    'wal-g st put "$file" "logical/$day/$(basename "$file")"',
+    'rm -f "$file"',
+    `cutoff=$(date -u -d "@$(( $(date +%s) - ${retentionDays} * 86400 ))" +%Y%m%d)`,
+    'for d in $(wal-g st ls logical/ | grep -oE "[0-9]{8}" | sort -u); do',
+    '  if [ "$d" -lt "$cutoff" ]; then wal-g st rm "logical/$d/"; fi',
+    'done',
+  ].join('\n');
+}
+
+interface BackupJob {
+  readonly name: string;
+  readonly schedule: string;
+  readonly script: string;
+  readonly env: k8s.EnvVar[];
+  /** Room in /tmp (the logical dump is written there before the upload). */
+  readonly tmpSize: string;
+}
+
+function backupCronJob(ctx: ClusterContext, id: string, job: BackupJob): void {
+  const labels = ctx.labelsFor('backup');
+  const writable: WritablePath[] = [{ ...TMP, sizeLimit: job.tmpSize }];
+  new k8s.KubeCronJob(ctx.scope, id, {
+    metadata: { name: job.name, namespace: ctx.namespace, labels },
+    spec: {
+      schedule: job.schedule,
+      timeZone: 'Etc/UTC',
+      // Never two backups at once; a missed run is skipped after an hour rather than piling up.
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 3600,
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 3,
+      jobTemplate: {
+        metadata: { labels },
+        spec: {
+          backoffLimit: 2,
+          activeDeadlineSeconds: 6 * 3600,
+          template: {
+            metadata: { labels },
+            spec: {
+              restartPolicy: 'Never',
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              securityContext: ctx.spiloPodSecurity(),
+              containers: [
+                {
+                  name: 'backup',
+                  image: ctx.props.image,
+                  command: ['sh', '-c', job.script],
+                  env: [...job.env, ...s3Env(ctx)],
+                  resources: Resources.SMALL.toKube(),
+                  securityContext: containerSecurityContext(),
+                  volumeMounts: writableMounts(writable),
+                },
+              ],
+              volumes: writableVolumes(writable),
+            },
+          },
+        },
+      },
+    },
+  });
+}

@@ -1,0 +1,88 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { StandbySource } from '../../../constructs/postgres-ha';
+import { all, BACKUP, container, find, patroniOf, synth } from './support';
+
+describe('PostgresHA backups', () => {
+  const { objects } = synth({ backup: { ...BACKUP, baseBackupRetention: 5, logicalBackupRetentionDays: 30 } });
+
+  test('WAL archiving with WAL-G to the bucket, credentials from an ExternalSecret', () => {
+    const p = patroniOf(objects);
+    expect(p.bootstrap.dcs.postgresql.parameters.archive_mode).toBe('on');
+    expect(p.postgresql.parameters.archive_command).toBe('wal-g wal-push "%p"');
+    expect(p.postgresql.recovery_conf.restore_command).toBe('wal-g wal-fetch "%f" "%p"');
+    const env = Object.fromEntries(container(objects, 'postgres').env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      WALG_S3_PREFIX: 's3://postgres-backups/prod/pg',
+      AWS_ENDPOINT: 'http://minio.storage-minio.svc:9000',
+      AWS_S3_FORCE_PATH_STYLE: 'true',
+      AWS_ACCESS_KEY_ID: { secretKeyRef: { name: 'pg-backup-s3', key: 'access-key-id' } },
+    });
+    expect(find(objects, 'ExternalSecret', 'pg-backup-s3').spec.data.map((d: any) => d.remoteRef.key)).toEqual([
+      'prod/db-postgres/backup-s3',
+      'prod/db-postgres/backup-s3',
+    ]);
+  });
+
+  test('base backup CronJob: schedule, retention, never concurrent, from a replica', () => {
+    const cj = find(objects, 'CronJob', 'pg-base-backup');
+    expect(cj.spec).toMatchObject({ schedule: '0 1 * * *', concurrencyPolicy: 'Forbid', timeZone: 'Etc/UTC' });
+    const c = cj.spec.jobTemplate.spec.template.spec.containers[0];
+    expect(c.command[2]).toMatch(/wal-g backup-push\nwal-g delete retain FULL 5 --confirm/);
+    expect(c.env.find((e: any) => e.name === 'PGHOST').value).toBe('pg-replica.db-postgres.svc');
+  });
+
+  test('logical backup CronJob: pg_dumpall with retention in days', () => {
+    const cj = find(objects, 'CronJob', 'pg-logical-backup');
+    expect(cj.spec).toMatchObject({ schedule: '30 2 * * *', concurrencyPolicy: 'Forbid' });
+    const script = cj.spec.jobTemplate.spec.template.spec.containers[0].command[2];
+    expect(script).toMatch(/pg_dumpall --clean --if-exists --quote-all-identifiers/);
+    expect(script).toMatch(/- 30 \* 86400/);
+  });
+
+  test('egress to MinIO on 9000 from the members and the backup pods', () => {
+    for (const name of ['pg-egress', 'pg-backup-egress']) {
+      const egress = find(objects, 'NetworkPolicy', name).spec.egress;
+      expect(egress).toContainEqual({
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'storage-minio' } }, podSelector: { matchLabels: {} } }],
+        ports: [{ protocol: 'TCP', port: 9000 }],
+      });
+    }
+  });
+});
+
+describe('PostgresHA restore and standby', () => {
+  test('restoreFrom bootstraps from the source cluster backup up to a point in time', () => {
+    const { objects } = synth({ backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } });
+    const b = patroniOf(objects).bootstrap;
+    expect(b.method).toBe('walg_restore');
+    expect(b.walg_restore.command).toMatch(
+      /WALG_S3_PREFIX=s3:\/\/postgres-backups\/prod\/old .*wal-g backup-fetch \/home\/postgres\/pgdata\/pgroot\/data LATEST/,
+    );
+    expect(b.walg_restore.recovery_conf).toMatchObject({ recovery_target_time: '2026-11-26 08:00:00+00', recovery_target_action: 'promote' });
+    // The restored cluster archives into its own folder, never the source's.
+    expect(container(objects, 'postgres').env.find((e: any) => e.name === 'WALG_S3_PREFIX').value).toBe('s3://postgres-backups/prod/pg');
+  });
+
+  describe('standbyOf', () => {
+    test('archive: a standby cluster replaying another cluster archive; no admin or backup Jobs', () => {
+      const { objects } = synth({ backup: { ...BACKUP, prefix: 'dr' }, standbyOf: StandbySource.archive('pg', { prefix: 'prod' }) }, (pg) =>
+        pg.addTenantSchema('acme'),
+      );
+      const standby = patroniOf(objects).bootstrap.dcs.standby_cluster;
+      expect(standby.create_replica_methods).toEqual(['walg_standby']);
+      expect(standby.restore_command).toMatch(/WALG_S3_PREFIX=s3:\/\/postgres-backups\/prod\/pg .*wal-g wal-fetch/);
+      expect(all(objects, 'Job')).toHaveLength(0);
+      expect(all(objects, 'CronJob')).toHaveLength(0);
+    });
+
+    test('primary: streams from a remote host, with egress to its port', () => {
+      const { objects } = synth({ standbyOf: StandbySource.primary('pg.prod.example.com', 5433) });
+      expect(patroniOf(objects).bootstrap.dcs.standby_cluster).toEqual({
+        host: 'pg.prod.example.com',
+        port: 5433,
+        create_replica_methods: ['basebackup'],
+      });
+      expect(find(objects, 'NetworkPolicy', 'pg-egress').spec.egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 5433 }] });
+    });
+  });
+});

@@ -1,0 +1,36 @@
+import { Chart, Testing } from 'cdk8s';
+import { runGate } from '../../../gate/gate';
+import { SchemaRegistry } from '../../../gate/schema';
+import { PlatformNamespace } from '../../../constructs/platform-namespace';
+import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../../constructs/postgres-ha';
+import { BACKUP, MONITORING_PEER, STORE } from './support';
+
+describe('every variant passes the gate (schemas, policy, references)', () => {
+  const registry = SchemaRegistry.default();
+  const variants: [string, Partial<PostgresHAProps>][] = [
+    ['defaults', {}],
+    ['single replica', { replicas: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
+    ['backups, zones, synchronous', { backup: BACKUP, zoneSpread: true, synchronousMode: true, monitoring: { scrapers: [MONITORING_PEER] } }],
+    ['restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old' } }],
+    ['archive standby', { backup: BACKUP, standbyOf: StandbySource.archive('pg', { prefix: 'prod' }) }],
+    ['remote standby', { standbyOf: StandbySource.primary('pg.prod.example.com'), apiServerCidrs: ['10.0.0.1/32'] }],
+    ['promoted', { backup: BACKUP, promote: true }],
+    ['no monitoring', { monitoring: { enabled: false } }],
+    ['ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
+  ];
+  test.each(variants)('%s', (_, props) => {
+    // No chart namespace: it would land on the Namespace objects too.
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    for (const ns of ['db-postgres', 'storage-minio', 'monitoring', 'app-core']) {
+      new PlatformNamespace(chart, `Ns-${ns}`, { name: ns });
+    }
+    const pg = new PostgresHA(chart, 'Postgres', { name: 'pg', namespace: 'db-postgres', secretStore: STORE, ...props });
+    pg.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
+    pg.addTenantSchema('acme');
+    const result = runGate(
+      Testing.synth(chart).map((obj) => ({ file: 'test.yaml', obj })),
+      { registry },
+    );
+    expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`)).toEqual([]);
+  });
+});
