@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { contentHash } from '../lib/content-hash';
 import { containerSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { bootstrapSql, PATRONI_CONFIG_PATH, ROLES, tenantSchemaSql } from '../lib/postgres-config';
+import { bootstrapSql, PATRONI_CONFIG_PATH, ROLES, tenantSchemaSql } from './config';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
 import { ClusterContext } from './context';

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { RestoreSource, ROLES, StandbySpec, walgEnvironment, WalgTarget } from '../lib/postgres-config';
+import { RestoreSource, ROLES, StandbySpec, walgEnvironment, WalgTarget } from './config';
 import { Resources } from '../lib/resources';
 import { ClusterContext } from './context';
 import { PostgresBackupProps } from './props';

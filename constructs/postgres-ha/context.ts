@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
 import { INetworkPeer } from '../lib/network';
 import { podSecurityContext } from '../lib/pod-defaults';
-import { POSTGRES_PORT } from '../lib/postgres-config';
+import { POSTGRES_PORT } from './config';
 import { ResolvedProps } from './resolve';
 
 /** `app.kubernetes.io/name` of every object of a cluster. */

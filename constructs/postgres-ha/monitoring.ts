@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, writableMounts } from '../lib/pod-defaults';
-import { EXPORTER_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT, ROLES } from '../lib/postgres-config';
+import { EXPORTER_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT, ROLES } from './config';
 import { httpGetProbe, tcpSocketProbe } from '../lib/probes';
 import { Resources } from '../lib/resources';
 import { metricsMonitor } from '../lib/service-monitor';

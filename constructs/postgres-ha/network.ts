@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IngressRenderer, policyPeerOf, tcpPorts } from '../lib/connections';
 import { INetworkPeer, peerOf } from '../lib/network';
-import { EXPORTER_PORT, PATRONI_API_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT } from '../lib/postgres-config';
+import { EXPORTER_PORT, PATRONI_API_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT } from './config';
 import { ClusterContext, Component } from './context';
 import { DEFAULT_BACKUP_S3_PORT, PATRONI_API_SERVER_PORTS } from './props';
 

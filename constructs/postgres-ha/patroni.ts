@@ -1,14 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { LABEL_COMPONENT, LABEL_INSTANCE, LABEL_NAME } from '../lib/labels';
-import {
-  EXPORTER_PORT,
-  PATRONI_API_PORT,
-  patroniConfig,
-  patroniEnvironment,
-  postgresParameters,
-  POSTGRES_PORT,
-  renderPatroniYaml,
-} from '../lib/postgres-config';
+import { EXPORTER_PORT, PATRONI_API_PORT, patroniConfig, patroniEnvironment, postgresParameters, POSTGRES_PORT, renderPatroniYaml } from './config';
 import { exemptFromPolicy } from '../lib/policy-exemption';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
 import { restoreSource, standbySpec, walgTarget } from './backup';

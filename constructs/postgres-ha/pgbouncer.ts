@@ -3,7 +3,7 @@ import { contentHash } from '../lib/content-hash';
 import { disruptionBudget } from '../lib/disruption-budget';
 import { imageVersion, standardLabels } from '../lib/labels';
 import { containerSecurityContext, podSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { pgbouncerIni, POOLER_EXPORTER_PORT, POSTGRES_PORT } from '../lib/postgres-config';
+import { pgbouncerIni, POOLER_EXPORTER_PORT, POSTGRES_PORT } from './config';
 import { tcpSocketProbe } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { clusterIpService } from '../lib/services';

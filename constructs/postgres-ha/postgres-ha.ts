@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { Connections, IConnectable, Peer } from '../lib/connections';
 import { ServiceConnection } from '../lib/contract';
 import { INetworkPeer } from '../lib/network';
-import { POSTGRES_PORT } from '../lib/postgres-config';
+import { POSTGRES_PORT } from './config';
 import { addPromoteJob, AdminJobs } from './admin-jobs';
 import { addBackupJobs } from './backup';
 import { ClusterContext } from './context';

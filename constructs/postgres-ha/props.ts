@@ -2,7 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Peer } from '../lib/connections';
 import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
-import { POSTGRES_PORT } from '../lib/postgres-config';
+import { POSTGRES_PORT } from './config';
 
 /** Spilo 17 (PostgreSQL 17, Patroni 4, WAL-G), as pinned by zalando/postgres-operator 1.14. */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';

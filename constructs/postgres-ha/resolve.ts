@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { resolveDataService, ResolvedDataService } from '../lib/contract';
 import { NodePool } from '../lib/scheduling';
 import { SecretStoreRef } from '../lib/external-secret';
-import { checkParameters, defaultTunedSettings, parsePgMemory, ROLES, TunedSettings } from '../lib/postgres-config';
+import { checkParameters, defaultTunedSettings, parsePgMemory, ROLES, TunedSettings } from './config';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
 import {

@@ -1,6 +1,6 @@
 import { JsonPatch } from 'cdk8s';
 import { managedSecret, SecretKeyMapping } from '../lib/external-secret';
-import { pgbouncerUserlistLine, ROLES } from '../lib/postgres-config';
+import { pgbouncerUserlistLine, ROLES } from './config';
 import { ClusterContext } from './context';
 
 /** Keys of the credentials Secret, each `<role>-password`, read from the same-named property of the store. */

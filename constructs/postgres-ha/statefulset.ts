@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { disruptionBudget } from '../lib/disruption-budget';
 import { imageVersion, standardLabels } from '../lib/labels';
 import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { PATRONI_API_PORT, PATRONI_CONFIG_PATH, PGROOT, POSTGRES_PORT, SOCKET_DIR } from '../lib/postgres-config';
+import { PATRONI_API_PORT, PATRONI_CONFIG_PATH, PGROOT, POSTGRES_PORT, SOCKET_DIR } from './config';
 import { httpGetProbe, ProbeTiming } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { s3Env } from './backup';

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { tenantSchemaSql } from '../../constructs/lib/postgres-config';
+import { tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { httpGet, stopProcess } from './support';

@@ -1,7 +1,7 @@
-import { checkParameters, defaultTunedSettings, pgMemory, quoteIdent, quoteLiteral, tenantSchemaSql } from '../../../constructs/lib/postgres-config';
+import { checkParameters, defaultTunedSettings, pgMemory, quoteIdent, quoteLiteral, tenantSchemaSql } from '../../../constructs/postgres-ha/config';
 import { PoolMode } from '../../../constructs/postgres-ha';
 
-describe('postgres-config renderers', () => {
+describe('PostgresHA config renderers', () => {
   test('quoting', () => {
     expect(quoteIdent('a"b')).toBe('"a""b"');
     expect(quoteLiteral("o'brien")).toBe("'o''brien'");

@@ -1,10 +1,10 @@
 import { App, Size } from 'cdk8s';
-import { Resources } from '../constructs/lib/resources';
-import { RedisSentinel } from '../constructs/redis-sentinel';
-import { imageRef } from '../environments/derive';
-import { EnvironmentConfig } from '../environments/types';
-import { PlatformChart } from './platform-chart';
-import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from './shared';
+import { Resources } from '../../constructs/lib/resources';
+import { RedisSentinel } from '../../constructs/redis-sentinel';
+import { imageRef } from '../../environments/derive';
+import { EnvironmentConfig } from '../../environments/types';
+import { PlatformChart } from '../platform-chart';
+import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** Namespaces whose workloads use Redis: the application namespaces. */
 export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;

@@ -1,10 +1,10 @@
 import { App, Size } from 'cdk8s';
-import { Resources } from '../constructs/lib/resources';
-import { PostgresHA, StandbySource } from '../constructs/postgres-ha';
-import { imageRef, isStandby } from '../environments/derive';
-import { EnvironmentConfig } from '../environments/types';
-import { PlatformChart } from './platform-chart';
-import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from './shared';
+import { Resources } from '../../constructs/lib/resources';
+import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
+import { imageRef, isStandby } from '../../environments/derive';
+import { EnvironmentConfig } from '../../environments/types';
+import { PlatformChart } from '../platform-chart';
+import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** In-cluster MinIO (chart `storage-minio`): S3 API on 9000. */
 const MINIO = { namespace: 'storage-minio', endpoint: 'http://minio.storage-minio.svc:9000', port: 9000 };
