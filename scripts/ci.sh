@@ -40,10 +40,10 @@ step "npm run lint"
 npm run lint || fail "lint"
 
 step "npm test (the README's test command)"
-npm test -- --json --outputFile="$results/unit.json" || fail "unit tests"
+npm test -- --ci --json --outputFile="$results/unit.json" || fail "unit tests"
 
 step "npm run test:integration"
-npm run test:integration -- --json --outputFile="$results/integration.json" || fail "integration tests"
+npm run test:integration -- --ci --json --outputFile="$results/integration.json" || fail "integration tests"
 
 step "npm run synth leaves dist/ and gitops/ unchanged"
 if npm run synth; then

@@ -3,7 +3,7 @@ import { App, Testing } from 'cdk8s';
 import { DbPostgresChart } from '../../../charts/db-postgres';
 import { loadEnvironments } from '../../../environments/load';
 import { EnvironmentConfig } from '../../../environments/types';
-import { all, find, patroniOf } from './support';
+import { all, find, patroniOf } from '../../constructs/postgres-ha/support';
 
 describe('db-postgres chart', () => {
   const configs = Object.fromEntries(loadEnvironments(['dev', 'staging', 'prod', 'dr']).map((c) => [c.name, c])) as Record<string, EnvironmentConfig>;

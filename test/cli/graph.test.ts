@@ -5,7 +5,7 @@ import { main } from '../../cli/graph';
 import { buildGraph, environmentReadme, formatBytes, formatCpu } from '../../synth/graph';
 import { synthesize } from '../../synth/pipeline';
 import { tempDir } from '../helpers/temp';
-import { allow, allowDns, capture, cronJob, defaultDeny, deployment, namespace, pvc, service, statefulSet } from './fixtures';
+import { allow, allowDns, capture, cronJob, defaultDeny, deployment, namespace, pvc, service, statefulSet } from '../helpers/objects';
 
 /**
  * Three namespaces, closed by default:

@@ -7,7 +7,7 @@ import { main, runbook } from '../../cli/failover';
 import { synthesize } from '../../synth/pipeline';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
-import { capture } from './fixtures';
+import { capture } from '../helpers/objects';
 
 /** A copy of environments/*.yaml (with a comment in dr.yaml) and a synthesized dr. */
 function workspace(t: { dir: string }): { config: string; dist: string } {

@@ -2,15 +2,15 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { ENVIRONMENT_BASES, loadEnvironments } from '../../environments/load';
-import { EnvironmentConfig } from '../../environments/types';
-import { KubeObject } from '../../gate/manifest';
-import { InputError } from '../../core/problem';
-import { toolPath } from '../../core/tools';
-import { buildGitOps } from '../../synth/gitops';
-import { previewProjectName } from '../../synth/gitops/argocd';
-import { synthesize } from '../../synth/pipeline';
-import { tempDir } from '../helpers/temp';
+import { ENVIRONMENT_BASES, loadEnvironments } from '../../../environments/load';
+import { EnvironmentConfig } from '../../../environments/types';
+import { KubeObject } from '../../../gate/manifest';
+import { InputError } from '../../../core/problem';
+import { toolPath } from '../../../core/tools';
+import { buildGitOps } from '../../../synth/gitops';
+import { previewProjectName } from '../../../synth/gitops/argocd';
+import { synthesize } from '../../../synth/pipeline';
+import { tempDir } from '../../helpers/temp';
 import { expandApplicationSet, listDirs, projectAllows } from './appset-sim';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -126,7 +126,7 @@ describe('fails when', () => {
   test('previews are switched on without gitops.pullRequests', () => {
     const { dir, cleanup: done } = tempDir('gitops-preview-config-');
     try {
-      const pins = fs.readFileSync(path.join(__dirname, '../../environments/dev.yaml'), 'utf8');
+      const pins = fs.readFileSync(path.join(__dirname, '../../../environments/dev.yaml'), 'utf8');
       fs.writeFileSync(path.join(dir, 'dev.yaml'), `${pins}gitops:\n  sync:\n    pullRequestPreviews: true\n`);
       const { pullRequests: _omitted, ...gitops } = ENVIRONMENT_BASES.dev.gitops;
       const bases = { dev: { ...ENVIRONMENT_BASES.dev, gitops } };

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { runGate } from '../../gate/gate';
-import { KubeObject, Manifest, objectId } from '../../gate/manifest';
-import { RULES } from '../../gate/policy';
+import { runGate } from '../../../gate/gate';
+import { KubeObject, Manifest, objectId } from '../../../gate/manifest';
+import { RULES } from '../../../gate/policy';
 
-const FIXTURES = path.join(__dirname, '..', 'fixtures', 'policy');
+const FIXTURES = path.join(__dirname, '..', '..', 'fixtures', 'policy');
 
 interface Op {
   set?: { object: string; path: string; value: unknown };

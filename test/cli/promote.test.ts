@@ -7,7 +7,7 @@ import { main, rewritePins } from '../../cli/promote';
 import { synthesize } from '../../synth/pipeline';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
-import { capture } from './fixtures';
+import { capture } from '../helpers/objects';
 
 /** A copy of environments/*.yaml, with comments added to prod.yaml, and a synthesized dist. */
 function workspace(t: { dir: string }): { config: string; dist: string } {

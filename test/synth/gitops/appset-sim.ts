@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { KubeObject } from '../../gate/manifest';
-import { matchesGlob } from '../../synth/gitops/model';
+import { KubeObject } from '../../../gate/manifest';
+import { matchesGlob } from '../../../synth/gitops/model';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 

@@ -9,7 +9,7 @@ import { checkoutFolders, readTree, treeFromFolders } from '../../synth/objects'
 import { synthesize } from '../../synth/pipeline';
 import { ROOT } from '../helpers/bundle';
 import { tempDir } from '../helpers/temp';
-import { capture, deployment, namespace, pdb, pvc, service, statefulSet, writeTree } from './fixtures';
+import { capture, deployment, namespace, pdb, pvc, service, statefulSet, writeTree } from '../helpers/objects';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
