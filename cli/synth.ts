@@ -43,7 +43,20 @@ export function main(argv: readonly string[]): number {
   }
   const outdir = path.resolve(args.value('outdir') ?? path.join(projectRoot(), 'dist'));
   const started = Date.now();
-  const result = synthesize({ envs: names, outdir, configDir: configDir ? path.resolve(configDir) : undefined, gitopsRoot: path.dirname(outdir) });
+  const result = synthesize({
+    envs: names,
+    outdir,
+    configDir: configDir ? path.resolve(configDir) : undefined,
+    gitopsRoot: path.dirname(outdir),
+    onWriteStep: faultInjection(process.env[FAULT_ENV]),
+  });
+  const repaired = result.recovery && result.recovery.rolledBack + result.recovery.rolledForward + result.recovery.removed > 0;
+  if (repaired && !args.flags.json) {
+    const r = result.recovery!;
+    console.error(
+      `synth: repaired an earlier synth that was cut off: ${r.rolledBack} swap(s) rolled back, ${r.rolledForward} finished, ${r.removed} staging folder(s) removed`,
+    );
+  }
   const errors = result.problems.filter((p) => p.severity === 'error');
   if (args.flags.json) {
     console.log(
@@ -93,6 +106,17 @@ export function main(argv: readonly string[]): number {
     return result.problems.some((p) => p.file.startsWith('environments/') || p.rule.startsWith('config.')) ? 2 : 1;
   }
   return 0;
+}
+
+/**
+ * Fault injection for the crash tests (test/synth/transaction-crash.test.ts): with
+ * `RECEIVABLES_SYNTH_KILL_AT=<step>` (a step of synth/transaction.ts `stepsFor`), synth kills
+ * itself with SIGKILL at that step, as a power cut or `kill -9` would.
+ */
+export const FAULT_ENV = 'RECEIVABLES_SYNTH_KILL_AT';
+
+function faultInjection(step: string | undefined): ((at: string) => void) | undefined {
+  return step ? (at) => at === step && process.kill(process.pid, 'SIGKILL') : undefined;
 }
 
 /**

@@ -12,8 +12,9 @@ import { KubeObject, Manifest } from '../gate/manifest';
 import { Exemption } from '../gate/policy';
 import { InputError, Problem } from '../core/problem';
 import { environmentReadme } from './graph';
-import { applyWaves, buildGitOps, writeGitOps, writeTenantsIndex } from './gitops';
+import { applyWaves, buildGitOps, gitopsFolders, writeTenantsIndex } from './gitops';
 import { kustomization, toYaml } from './serialize';
+import { FolderWrite, OutputLockedError, Recovery, replaceFolders, StepHook, withOutputLock } from './transaction';
 
 export interface SynthOptions {
   readonly envs: readonly EnvironmentName[];
@@ -27,6 +28,8 @@ export interface SynthOptions {
   readonly configs?: readonly EnvironmentConfig[];
   /** Folder that receives `gitops/argocd/<env>` and `gitops/flux/clusters/<env>`. @default - built and checked, not written */
   readonly gitopsRoot?: string;
+  /** Called at each step of the locked write (fault injection in tests). @default - nothing */
+  readonly onWriteStep?: StepHook;
 }
 
 export interface EnvironmentOutput {
@@ -52,14 +55,33 @@ export interface SynthResult {
   readonly problems: Problem[];
   readonly outputs: EnvironmentOutput[];
   readonly timings: SynthTimings;
+  /** What this run found of an earlier, interrupted synth and repaired. */
+  readonly recovery?: Recovery;
 }
 
 /**
  * The whole synth: load and check config, build every chart (one cdk8s App per chart), run the
  * gate on every environment, and only when all of it is clean, write and swap `dist/<env>`
- * folders into place. On any problem nothing under `outdir` is touched.
+ * folders into place, together with the gitops/ folders (synth/transaction.ts). On any problem
+ * nothing under `outdir` is touched, except that the debris of an earlier synth that was killed
+ * is repaired first (its swap rolled back, or finished if it had committed), under the lock.
  */
 export function synthesize(options: SynthOptions): SynthResult {
+  const root = path.dirname(path.resolve(options.outdir));
+  try {
+    return withOutputLock(root, (recovery) => ({ ...build(options, root), recovery }), options.onWriteStep);
+  } catch (e) {
+    if (e instanceof OutputLockedError) {
+      const file = path.relative(process.cwd(), e.lockFile) || e.lockFile;
+      const problem: Problem = { file, path: '', rule: 'synth.locked', message: e.message, severity: 'error' };
+      return { ok: false, problems: [problem], outputs: [], timings: { configMs: 0, constructMs: 0, schemaMs: 0, policyMs: 0, writeMs: 0 } };
+    }
+    throw e;
+  }
+}
+
+/** Everything of `synthesize` but the lock: build, check and (when clean) write. */
+function build(options: SynthOptions, root: string): SynthResult {
   const timings: SynthTimings = { configMs: 0, constructMs: 0, schemaMs: 0, policyMs: 0, writeMs: 0 };
   const problems: Problem[] = [];
   let t = performance.now();
@@ -109,10 +131,9 @@ export function synthesize(options: SynthOptions): SynthResult {
     return { ok: false, problems, outputs, timings };
   }
   t = performance.now();
-  writeAtomically(options.outdir, outputs);
-  if (options.gitopsRoot) {
-    writeGitOps(options.gitopsRoot, gitops.outputs);
-  }
+  // dist/ and gitops/ change together: one staging folder, one journal, one swap.
+  const writes = [...distFolders(options.outdir, outputs), ...(options.gitopsRoot ? gitopsFolders(options.gitopsRoot, gitops.outputs) : [])];
+  replaceFolders(root, writes, options.onWriteStep);
   timings.writeMs = performance.now() - t;
   return { ok: true, problems, outputs, timings };
 }
@@ -149,42 +170,9 @@ function constructProblems(e: unknown, where: string): Problem[] {
   return [{ file: where, path: '', rule: 'construct.error', message, severity: 'error' }];
 }
 
-/**
- * Writes every environment into a temporary sibling of `outdir`, then swaps each `<env>` folder
- * in with two renames. The old folder is removed only after its replacement is in place; if a
- * rename fails, the folders already swapped are put back.
- */
-function writeAtomically(outdir: string, outputs: readonly EnvironmentOutput[]): void {
-  const parent = path.dirname(path.resolve(outdir));
-  fs.mkdirSync(outdir, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.new-`));
-  try {
-    for (const out of outputs) {
-      writeEnvironment(path.join(staging, out.env), out);
-    }
-    const swapped: { target: string; backup?: string }[] = [];
-    try {
-      for (const out of outputs) {
-        const target = path.join(outdir, out.env);
-        const backup = fs.existsSync(target) ? path.join(staging, `${out.env}.old`) : undefined;
-        if (backup) {
-          fs.renameSync(target, backup);
-        }
-        swapped.push({ target, backup });
-        fs.renameSync(path.join(staging, out.env), target);
-      }
-    } catch (e) {
-      for (const s of swapped.reverse()) {
-        fs.rmSync(s.target, { recursive: true, force: true });
-        if (s.backup) {
-          fs.renameSync(s.backup, s.target);
-        }
-      }
-      throw e;
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+/** The `dist/<env>` folders to replace. */
+function distFolders(outdir: string, outputs: readonly EnvironmentOutput[]): FolderWrite[] {
+  return outputs.map((out) => ({ target: path.join(outdir, out.env), write: (dir: string) => writeEnvironment(dir, out) }));
 }
 
 function writeEnvironment(dir: string, out: EnvironmentOutput): void {

@@ -8,6 +8,7 @@ import { KubeObject, Manifest } from '../../gate/manifest';
 import { Problem } from '../../core/problem';
 import { SchemaRegistry } from '../../gate/schema';
 import { kustomization, toYaml } from '../serialize';
+import { FolderWrite, replaceFolders, withOutputLock } from '../transaction';
 import { argoCharts } from './argocd';
 import { collectFacts, EnvironmentFacts, isTenantFolder } from './facts';
 import { fluxCharts } from './flux';
@@ -77,53 +78,31 @@ export function buildGitOps(
   return { outputs, problems, gateMs };
 }
 
+/** The folders of `gitops/` to replace, one per `argocd/<env>` and `flux/clusters/<env>`. */
+export function gitopsFolders(root: string, outputs: readonly GitOpsOutput[]): FolderWrite[] {
+  return outputs.flatMap((out) =>
+    [...out.dirs.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([dir, files]) => ({
+        target: path.join(root, dir),
+        write: (fresh: string): void => {
+          fs.mkdirSync(fresh, { recursive: true });
+          const names = [...files.keys()].sort();
+          for (const name of names) {
+            fs.writeFileSync(path.join(fresh, name), toYaml(files.get(name)!));
+          }
+          fs.writeFileSync(path.join(fresh, 'kustomization.yaml'), kustomization(names));
+        },
+      })),
+  );
+}
+
 /**
- * Writes every folder into a temporary sibling and swaps it in with two renames, like dist/:
- * a reader sees the old folder or the new one, never half of each.
+ * Writes `gitops/` alone, all folders or none, under the output lock (`synthesize` writes it
+ * together with `dist/`).
  */
 export function writeGitOps(root: string, outputs: readonly GitOpsOutput[]): void {
-  const gitopsRoot = path.join(root, 'gitops');
-  fs.mkdirSync(gitopsRoot, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(gitopsRoot, '.new-'));
-  try {
-    const swaps: { target: string; fresh: string }[] = [];
-    let n = 0;
-    for (const out of outputs) {
-      for (const [dir, files] of [...out.dirs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const fresh = path.join(staging, String(n++));
-        fs.mkdirSync(fresh);
-        const names = [...files.keys()].sort();
-        for (const name of names) {
-          fs.writeFileSync(path.join(fresh, name), toYaml(files.get(name)!));
-        }
-        fs.writeFileSync(path.join(fresh, 'kustomization.yaml'), kustomization(names));
-        swaps.push({ target: path.join(root, dir), fresh });
-      }
-    }
-    const done: { target: string; old?: string }[] = [];
-    try {
-      for (const s of swaps) {
-        fs.mkdirSync(path.dirname(s.target), { recursive: true });
-        const old = fs.existsSync(s.target) ? `${s.fresh}.old` : undefined;
-        if (old) {
-          fs.renameSync(s.target, old);
-        }
-        done.push({ target: s.target, old });
-        fs.renameSync(s.fresh, s.target);
-      }
-    } catch (e) {
-      // Put back what was already swapped: all folders change, or none.
-      for (const d of done.reverse()) {
-        fs.rmSync(d.target, { recursive: true, force: true });
-        if (d.old) {
-          fs.renameSync(d.old, d.target);
-        }
-      }
-      throw e;
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
+  withOutputLock(root, () => replaceFolders(root, gitopsFolders(root, outputs)));
 }
 
 /**

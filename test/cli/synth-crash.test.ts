@@ -1,0 +1,115 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { createHash } from 'crypto';
+import { FAULT_ENV } from '../../cli/synth';
+import { stepsFor } from '../../synth/transaction';
+import { bundle, ROOT, run } from '../helpers/bundle';
+import { readTree, tempDir } from '../helpers/temp';
+
+/**
+ * Fault injection with the real synth: kill it (SIGKILL) at every step of the locked write, then
+ * show that the next synth repairs the tree (rolls the cut-off swap back, or finishes it once it
+ * had committed) and that a good synth afterwards gives exactly the tree of a clean synth.
+ * `--env dev` writes three folders (dist/dev, gitops/argocd/dev, gitops/flux/clusters/dev).
+ */
+const STEPS = stepsFor(3);
+const checksum = (root: string): string => {
+  const hash = createHash('sha256');
+  for (const [file, bytes] of [...readTree(root)].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    hash.update(`${file}\0`).update(bytes);
+  }
+  return hash.digest('hex');
+};
+/** Every file of dist/ and gitops/, and any lock or staging folder left at the root. */
+const state = (root: string): { sum: string; debris: string[] } => ({
+  sum: checksum(path.join(root, 'dist')) + checksum(path.join(root, 'gitops')),
+  debris: fs.readdirSync(root).filter((n) => n.startsWith('.')),
+});
+
+describe('synth killed at each step of the write', () => {
+  let t: { dir: string; cleanup: () => void };
+  let synth: string;
+  let older: string;
+  let broken: string;
+  let before: { sum: string; debris: string[] };
+  let clean: { sum: string; debris: string[] };
+  const synthInto = (root: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}) => {
+    Object.assign(process.env, env);
+    try {
+      return run(synth, ['--env', 'dev', '--quiet', '--outdir', path.join(root, 'dist'), ...extra]);
+    } finally {
+      Object.keys(env).forEach((k) => delete process.env[k]);
+    }
+  };
+
+  beforeAll(() => {
+    t = tempDir('synth-crash-');
+    synth = bundle('synth');
+    // An older output to roll back to: the same platform with a different Redis tag.
+    older = path.join(t.dir, 'older');
+    broken = path.join(t.dir, 'broken');
+    for (const [dir, edit] of [
+      [older, (s: string) => s.replace('redis:7.2.5-alpine', 'redis:7.2.4-alpine')],
+      [broken, (s: string) => `${s}\nnoSuchField: 1\n`],
+    ] as const) {
+      fs.cpSync(path.join(ROOT, 'environments'), dir, { recursive: true, filter: (f) => !f.includes('schema') });
+      const dev = path.join(dir, 'dev.yaml');
+      fs.writeFileSync(dev, edit(fs.readFileSync(dev, 'utf8')));
+    }
+    const cleanRoot = path.join(t.dir, 'clean');
+    expect(synthInto(cleanRoot).status).toBe(0);
+    clean = state(cleanRoot);
+    const olderRoot = path.join(t.dir, 'older-out');
+    expect(synthInto(olderRoot, ['--config-dir', older]).status).toBe(0);
+    before = state(olderRoot);
+    expect(before.sum).not.toBe(clean.sum);
+  }, 120000);
+  afterAll(() => t.cleanup());
+
+  test('the steps cover the lock, the staging, the journal, each rename and the commit', () => {
+    expect(STEPS).toEqual([
+      'locked',
+      'recovered',
+      'staged',
+      'journal',
+      'swap-0-old',
+      'swap-0-new',
+      'swap-1-old',
+      'swap-1-new',
+      'swap-2-old',
+      'swap-2-new',
+      'committed',
+      'cleaned',
+    ]);
+  });
+
+  test('while another synth holds the lock, synth exits 1 naming the holder and touches nothing', () => {
+    const root = path.join(t.dir, 'locked');
+    fs.cpSync(path.join(t.dir, 'older-out'), root, { recursive: true });
+    const holder = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+    fs.writeFileSync(path.join(root, '.synth.lock'), JSON.stringify(holder));
+    const r = synthInto(root);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`synth.locked: another synth is writing this output (pid ${process.pid}`);
+    fs.rmSync(path.join(root, '.synth.lock'));
+    expect(state(root)).toEqual(before);
+  });
+
+  test.each(STEPS)('killed at %s: the next synth repairs the tree, and a good one equals a clean synth', (step) => {
+    const root = path.join(t.dir, `at-${step}`);
+    fs.cpSync(path.join(t.dir, 'older-out'), root, { recursive: true });
+    const killed = synthInto(root, [], { [FAULT_ENV]: step });
+    expect(killed.signal).toBe('SIGKILL');
+    expect(state(root).debris).toContain('.synth.lock');
+
+    // A synth that fails on bad config still repairs first: the old tree, or the new one once committed.
+    const failed = synthInto(root, ['--config-dir', broken]);
+    expect(failed.status).toBe(2);
+    const committed = step === 'committed' || step === 'cleaned';
+    expect(state(root)).toEqual(committed ? clean : before);
+
+    expect(synthInto(root).status).toBe(0);
+    expect(state(root)).toEqual(clean);
+  });
+});
