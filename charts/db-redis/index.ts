@@ -31,16 +31,14 @@ export class DbRedisChart extends PlatformChart {
       namespace: this.ns.name,
       replicas: config.redis.replicas,
       image: imageRef(config, 'redis'),
-      exporterImage: imageRef(config, 'redisExporter'),
       resources: Resources.PRESETS[config.redis.size],
-      storage: Size.gibibytes(config.redis.storageGi),
-      storageClass: this.cloud.storageClass,
+      storage: { size: Size.gibibytes(config.redis.storageGi), storageClass: this.cloud.storageClass },
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      passwordRemoteKey: `${config.name}/db-redis/password`,
+      secretRemoteKey: `${config.name}/db-redis/password`,
+      monitoring: { exporterImage: imageRef(config, 'redisExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
     });
     this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
-    this.redis.allowMetricsFrom(namespacePeer(MONITORING_NAMESPACE));
   }
 }

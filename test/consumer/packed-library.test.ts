@@ -42,7 +42,7 @@ describe('packed library', () => {
         'lib/constructs/index.js',
         'lib/constructs/index.d.ts',
         'lib/constructs/postgres-ha/index.d.ts',
-        'lib/constructs/redis-sentinel.d.ts',
+        'lib/constructs/redis-sentinel/index.d.ts',
         'README.md',
         'package.json',
       ]),
@@ -66,11 +66,11 @@ const pg = new PostgresHA(chart, 'Postgres', { namespace: 'db', secretStore: { n
 const redis = new RedisSentinel(chart, 'Redis', {
   namespace: 'db',
   image: 'library/redis:7.2.5-alpine',
-  exporterImage: 'oliver006/redis_exporter:v1.62.0',
+  monitoring: { exporterImage: 'oliver006/redis_exporter:v1.62.0' },
   secretStore: { name: 'vault' },
 });
 const kinds = chart.toJson().map((o: { kind: string }) => o.kind);
-console.log(JSON.stringify({ kinds, pg: pg.name, sentinel: redis.sentinelHost }));
+console.log(JSON.stringify({ kinds, pg: pg.name, sentinel: redis.connection.host }));
 `,
     );
     fs.writeFileSync(

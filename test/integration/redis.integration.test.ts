@@ -42,7 +42,7 @@ function render(): { files: Record<string, string>; redis: RedisSentinel; export
     name: 'redis',
     namespace: NS,
     image: 'redis:7.2.5-alpine',
-    exporterImage: 'oliver006/redis_exporter:v1.62.0',
+    monitoring: { exporterImage: 'oliver006/redis_exporter:v1.62.0' },
     resources: Resources.SMALL,
     downAfter: Duration.millis(DOWN_AFTER_MS),
     failoverTimeout: Duration.millis(FAILOVER_TIMEOUT_MS),
@@ -89,7 +89,7 @@ function localize(text: string, redis: RedisSentinel, kind: Kind, index: number,
     [`SELF_PORT="6379"`, `SELF_PORT="${ownPort}"`],
     [`SELF_PORT="26379"`, `SELF_PORT="${ownPort}"`],
     // The Sentinel Service the preStop hook asks: Sentinel 0 here.
-    [`-h ${redis.sentinelHost} -p 26379`, `-h ${LOOPBACK} -p ${SENTINEL_PORTS[0]}`],
+    [`-h ${redis.connection.host} -p 26379`, `-h ${LOOPBACK} -p ${SENTINEL_PORTS[0]}`],
     // Probes and preStop talk to the local server.
     [`-p ${kind === 'data' ? 6379 : 26379} `, `-p ${ownPort} `],
     // Config templates: own port, own working directory, loopback only.
@@ -251,14 +251,14 @@ function exporterEnv(port: number, password: string): Record<string, string> {
   for (const e of exporter.env ?? []) {
     const ref = e.valueFrom?.secretKeyRef;
     if (e.value !== undefined && e.name === 'REDIS_ADDR') {
-      const local = e.value.replace(new RegExp(`:${redis.redisPort}$`), `:${port}`);
+      const local = e.value.replace(new RegExp(`:${redis.connection.ports.redis}$`), `:${port}`);
       if (local === e.value) {
         throw new Error(`test substitution missed the port in REDIS_ADDR=${e.value}`);
       }
       env[e.name] = local;
     } else if (e.value !== undefined) {
       env[e.name] = e.value;
-    } else if (ref && ref.name === redis.secretName && ref.key === redis.secretKey) {
+    } else if (ref && ref.name === redis.connection.secret.name && ref.key === redis.connection.secret.keys.password) {
       env[e.name] = password;
     } else {
       throw new Error(`exporter env ${e.name} has a source the test cannot substitute: ${JSON.stringify(e.valueFrom)}`);

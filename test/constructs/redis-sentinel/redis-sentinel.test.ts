@@ -1,20 +1,19 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { App, Chart, Duration, Size, Testing } from 'cdk8s';
-import { DbRedisChart, REDIS_CLIENT_NAMESPACES } from '../../charts/db-redis';
-import { renderRedisConf } from '../../constructs/lib/redis-config';
-import { Resources } from '../../constructs/lib/resources';
-import { PlatformNamespace } from '../../constructs/platform-namespace';
-import { AppendFsync, MaxmemoryPolicy, REDIS_GID, REDIS_UID, RedisSentinel, RedisSentinelProps } from '../../constructs/redis-sentinel';
-import { loadEnvironments } from '../../environments/load';
-import { runGate } from '../../gate/gate';
-import { SchemaRegistry } from '../../gate/schema';
-import { errorOf } from '../helpers/errors';
+import { Chart, Duration, Size, Testing } from 'cdk8s';
+import { renderRedisConf } from '../../../constructs/redis-sentinel/config';
+import { Resources } from '../../../constructs/lib/resources';
+import { PlatformNamespace } from '../../../constructs/platform-namespace';
+import { AppendFsync, MaxmemoryPolicy, REDIS_GID, REDIS_UID, RedisSentinel, RedisSentinelProps } from '../../../constructs/redis-sentinel';
+import { runGate } from '../../../gate/gate';
+import { SchemaRegistry } from '../../../gate/schema';
+import { errorOf } from '../../helpers/errors';
 
 const NS = 'db-redis';
 const IMAGE = 'harbor.example.com/library/redis:7.2.5-alpine';
 const EXPORTER = 'harbor.example.com/oliver006/redis_exporter:v1.62.0';
 const STORE = { name: 'platform-secrets' };
-const BASE: RedisSentinelProps = { namespace: NS, image: IMAGE, exporterImage: EXPORTER, secretStore: STORE };
+const BASE: RedisSentinelProps = { namespace: NS, image: IMAGE, monitoring: { exporterImage: EXPORTER }, secretStore: STORE };
+const MONITORING = { peerNamespace: 'monitoring', peerSelector: {} };
 
 function synth(props: Partial<RedisSentinelProps> = {}, extra?: (r: RedisSentinel) => void): { objects: any[]; redis: RedisSentinel } {
   const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
@@ -34,11 +33,13 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 
 describe('RedisSentinel', () => {
   describe('defaults: 3 data pods, 3 Sentinels', () => {
-    const { objects, redis } = synth({ storageClass: 'gp3', storage: Size.gibibytes(16) }, (r) => {
-      r.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
-      r.allowFrom({ peerNamespace: 'app-batch', peerSelector: { 'app.kubernetes.io/name': 'worker' } });
-      r.allowMetricsFrom({ peerNamespace: 'monitoring', peerSelector: {} });
-    });
+    const { objects, redis } = synth(
+      { storage: { size: Size.gibibytes(16), storageClass: 'gp3' }, monitoring: { exporterImage: EXPORTER, scrapers: [MONITORING] } },
+      (r) => {
+        r.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
+        r.allowFrom({ peerNamespace: 'app-batch', peerSelector: { 'app.kubernetes.io/name': 'worker' } });
+      },
+    );
     const data = find(objects, 'StatefulSet', 'redis');
     const sentinel = find(objects, 'StatefulSet', 'redis-sentinel');
     const f = files(objects);
@@ -156,9 +157,7 @@ describe('RedisSentinel', () => {
       expect(containerOf(objects, 'redis', 'redis').env).toEqual([
         { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } },
       ]);
-      expect(redis.secretName).toBe('redis-auth');
-      expect(redis.secretKey).toBe('password');
-      expect(redis.passwordRemoteKey).toBe('redis/db-redis/redis');
+      expect(redis.connection.secret).toEqual({ name: 'redis-auth', keys: { password: 'password' }, remoteKey: 'redis/db-redis/redis' });
     });
 
     test('probes do not kill a loading replica: liveness accepts LOADING and MASTERDOWN, readiness needs the sync', () => {
@@ -220,9 +219,10 @@ describe('RedisSentinel', () => {
     });
 
     test('clients find the primary through the Sentinel Service, which selects only Sentinels', () => {
-      expect(redis.sentinelService).toBe('redis-sentinel');
-      expect(redis.sentinelHost).toBe('redis-sentinel.db-redis.svc.cluster.local');
-      expect(redis.sentinelPort).toBe(26379);
+      expect(redis.connection.host).toBe('redis-sentinel.db-redis.svc.cluster.local');
+      expect(redis.connection.port).toBe(26379);
+      expect(redis.connection.ports).toEqual({ sentinel: 26379, redis: 6379 });
+      expect(redis.connection.username).toBeUndefined();
       expect(redis.masterSetName).toBe('redis');
       const svc = find(objects, 'Service', 'redis-sentinel');
       expect(svc.spec.type).toBe('ClusterIP');
@@ -238,7 +238,7 @@ describe('RedisSentinel', () => {
       expect(egress.spec.egress[0].ports.map((p: any) => p.port)).toEqual([6379, 26379]);
       // Both allowFrom calls land in one policy.
       const clients = find(objects, 'NetworkPolicy', 'redis-clients');
-      expect(clients.spec.podSelector.matchLabels).toEqual(redis.peerSelector);
+      expect(clients.spec.podSelector.matchLabels).toEqual(redis.connections.peerSelector);
       expect(clients.spec.ingress).toEqual([
         {
           from: [
@@ -257,9 +257,10 @@ describe('RedisSentinel', () => {
       const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
       expect(metrics.spec.podSelector.matchLabels).toEqual(data.spec.selector.matchLabels);
       expect(metrics.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9121 }]);
-      // The construct is itself a network peer: it selects data pods and Sentinels.
-      expect(matches(redis.peerSelector as Record<string, string>, data.spec.template.metadata.labels)).toBe(true);
-      expect(matches(redis.peerSelector as Record<string, string>, sentinel.spec.template.metadata.labels)).toBe(true);
+      // Its connections select data pods and Sentinels: a client's egress goes to both.
+      expect(matches(redis.connections.peerSelector as Record<string, string>, data.spec.template.metadata.labels)).toBe(true);
+      expect(matches(redis.connections.peerSelector as Record<string, string>, sentinel.spec.template.metadata.labels)).toBe(true);
+      expect(redis.connections.defaultPorts).toEqual([6379, 26379]);
     });
 
     test('pods run as the image user (999:1000), restricted, read-only root, no service account token', () => {
@@ -302,8 +303,8 @@ describe('RedisSentinel', () => {
       failoverTimeout: Duration.seconds(60),
       masterSetName: 'cache',
       zoneSpread: true,
-      passwordRemoteKey: 'prod/redis',
-      passwordRemoteProperty: 'password',
+      secretRemoteKey: 'prod/redis',
+      secretRemoteProperty: 'password',
     });
     const f = files(objects);
     expect(redis.maxmemoryBytes).toBe(2 * 1024 ** 3);
@@ -353,7 +354,7 @@ describe('RedisSentinel', () => {
       expect(redis.maxmemoryBytes).toBe(Math.floor(256 * 1024 ** 2 * 0.75));
     });
     test('clients use Sentinel as in every other environment', () => {
-      expect(redis.sentinelHost).toBe('redis-sentinel.db-redis.svc.cluster.local');
+      expect(redis.connection.host).toBe('redis-sentinel.db-redis.svc.cluster.local');
     });
     test('no PDB (nothing to keep available), and a recorded warning', () => {
       expect(all(objects, 'PodDisruptionBudget')).toEqual([]);
@@ -370,8 +371,8 @@ describe('RedisSentinel', () => {
     });
 
     test('fails when replicas is 0 or fractional', () => {
-      expect(errorOf(() => synth({ replicas: 0 })).message).toBe('test/Redis: replicas: must be an integer >= 1 (got 0)');
-      expect(errorOf(() => synth({ replicas: 2.5 })).message).toBe('test/Redis: replicas: must be an integer >= 1 (got 2.5)');
+      expect(errorOf(() => synth({ replicas: 0 })).message).toBe('test/Redis: replicas: must be an integer from 1 to 16 (got 0)');
+      expect(errorOf(() => synth({ replicas: 2.5 })).message).toBe('test/Redis: replicas: must be an integer from 1 to 16 (got 2.5)');
     });
 
     test('fails when save points are bad: zero, negative, fractional or repeated', () => {
@@ -393,10 +394,10 @@ describe('RedisSentinel', () => {
     });
 
     test('fails when an image is not pinned', () => {
-      const e = errorOf(() => synth({ image: 'redis:latest', exporterImage: 'oliver006/redis_exporter' }));
+      const e = errorOf(() => synth({ image: 'redis:latest', monitoring: { exporterImage: 'oliver006/redis_exporter' } }));
       expect(e.message.split('\n')).toEqual([
         'test/Redis: image: must be pinned by a tag other than "latest" or by a digest (got "redis:latest")',
-        'test/Redis: exporterImage: must be pinned by a tag other than "latest" or by a digest (got "oliver006/redis_exporter")',
+        'test/Redis: monitoring.exporterImage: must be pinned by a tag other than "latest" or by a digest (got "oliver006/redis_exporter")',
       ]);
     });
 
@@ -439,8 +440,69 @@ describe('RedisSentinel', () => {
 
     test('fails with every problem at once', () => {
       const e = errorOf(() => synth({ replicas: 2, image: 'redis', maxmemoryPolicy: MaxmemoryPolicy.of('lru') }));
-      expect(e.problems.map((p) => p.field)).toEqual(['replicas', 'image', 'maxmemoryPolicy']);
+      expect(e.problems.map((p) => p.field)).toEqual(['image', 'replicas', 'maxmemoryPolicy']);
     });
+  });
+});
+
+describe('RedisSentinel on the data-service contract', () => {
+  test('monitoring.enabled false: no exporter, no metrics port, no ServiceMonitor, and no exporter image needed', () => {
+    const { objects } = synth({ monitoring: { enabled: false } });
+    expect(podSpec(objects, 'redis').containers.map((c: any) => c.name)).toEqual(['redis']);
+    expect(find(objects, 'Service', 'redis-headless').spec.ports.map((p: any) => p.name)).toEqual(['redis']);
+    expect(find(objects, 'ServiceMonitor')).toBeUndefined();
+    expect(find(objects, 'NetworkPolicy', 'redis-metrics')).toBeUndefined();
+  });
+
+  test('scrapers without monitoring, or monitoring without an exporter image, are refused with the field path', () => {
+    const e = errorOf(() => synth({ monitoring: { enabled: false, scrapers: [MONITORING] } }));
+    expect(e.problems).toEqual([expect.objectContaining({ field: 'monitoring.scrapers' })]);
+    const m = errorOf(() => synth({ monitoring: {} }));
+    expect(m.message).toMatch(/^test\/Redis: monitoring\.exporterImage: is required while monitoring is enabled/);
+  });
+
+  test('the namespace comes from the chart when the props leave it out; partOf and podSecurity are props', () => {
+    const chart = new Chart(Testing.app(), 'test', { namespace: 'cache-ns', disableResourceNameHashes: true });
+    const redis = new RedisSentinel(chart, 'Cache', {
+      image: IMAGE,
+      monitoring: { exporterImage: EXPORTER },
+      secretStore: STORE,
+      partOf: 'billing',
+      podSecurity: { runAsUser: 2000, runAsGroup: 3000 },
+    });
+    const objects = Testing.synth(chart);
+    expect(redis.namespace).toBe('cache-ns');
+    expect(redis.name).toBe('cache');
+    expect(redis.connection.host).toBe('cache-sentinel.cache-ns.svc.cluster.local');
+    expect(redis.connection.secret.remoteKey).toBe('redis/cache-ns/cache');
+    for (const o of objects) {
+      expect(o.metadata.namespace).toBe('cache-ns');
+      expect(o.metadata.labels['app.kubernetes.io/part-of']).toBe('billing');
+    }
+    expect(podSpec(objects, 'cache').securityContext).toMatchObject({ runAsUser: 2000, runAsGroup: 3000, fsGroup: 3000 });
+  });
+
+  test('allowFrom with other ports writes its own policy; the default policy keeps growing', () => {
+    const { objects } = synth({}, (r) => {
+      r.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
+      r.connections.allowFromOn([26379], { peerNamespace: 'ops', peerSelector: {} });
+      r.allowFrom({ peerNamespace: 'app-batch', peerSelector: {} });
+    });
+    const clients = find(objects, 'NetworkPolicy', 'redis-clients');
+    expect(clients.spec.ingress[0].from).toHaveLength(2);
+    const ops = find(objects, 'NetworkPolicy', 'redis-clients-26379');
+    expect(ops.spec.ingress).toEqual([
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ops' } }, podSelector: { matchLabels: {} } }],
+        ports: [{ protocol: 'TCP', port: 26379 }],
+      },
+    ]);
+  });
+
+  test('a storage size below 1Gi is a prop problem named storage.size', () => {
+    expect(errorOf(() => synth({ storage: { size: Size.mebibytes(512) } })).message).toBe(
+      'test/Redis: storage.size: must be at least 1Gi (got "512Mi")',
+    );
   });
 });
 
@@ -450,68 +512,20 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     ['defaults', {}],
     ['single instance', { replicas: 1 }],
     ['five data pods, five Sentinels, zones', { replicas: 5, sentinelReplicas: 5, zoneSpread: true }],
+    ['no monitoring', { monitoring: { enabled: false } }],
   ];
   test.each(variants)('%s', (_, props) => {
     const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
     for (const ns of [NS, 'app-core', 'monitoring']) {
       new PlatformNamespace(chart, `Ns-${ns}`, { name: ns });
     }
-    const redis = new RedisSentinel(chart, 'Redis', { ...BASE, ...props });
+    const redis = new RedisSentinel(chart, 'Redis', { ...BASE, monitoring: { exporterImage: EXPORTER, scrapers: [MONITORING] }, ...props });
     redis.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
-    redis.allowMetricsFrom({ peerNamespace: 'monitoring', peerSelector: {} });
     const result = runGate(
       Testing.synth(chart).map((obj) => ({ file: 'test.yaml', obj })),
       { registry },
     );
     expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`)).toEqual([]);
     expect(result.exemptions).toEqual([]);
-  });
-});
-
-describe('db-redis chart', () => {
-  const configs = Object.fromEntries(loadEnvironments(['dev', 'staging', 'prod', 'dr']).map((c) => [c.name, c]));
-  const chartOf = (env: string): DbRedisChart => new DbRedisChart(new App(), configs[env]);
-
-  test.each([
-    ['dev', 1, 1],
-    ['staging', 3, 3],
-    ['prod', 3, 3],
-    ['dr', 3, 3],
-  ])('%s runs %i data pods and %i Sentinels', (env, dataPods, sentinels) => {
-    const chart = chartOf(env);
-    expect(chart.redis.replicas).toBe(dataPods);
-    expect(chart.redis.sentinelReplicas).toBe(sentinels);
-    expect(chart.redis.standalone).toBe(dataPods === 1);
-  });
-
-  test('sizes, storage class, images and zone spread come from the environment', () => {
-    const prod = configs.prod;
-    const objects = Testing.synth(chartOf('prod'));
-    const data = find(objects, 'StatefulSet', 'redis');
-    expect(data.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
-    expect(data.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${prod.redis.storageGi}Gi`);
-    expect(data.spec.template.spec.containers[0].image).toBe(`${prod.imageRegistry}/${prod.images.redis}`);
-    expect(data.spec.template.spec.containers[1].image).toBe(`${prod.imageRegistry}/${prod.images.redisExporter}`);
-    expect(data.spec.template.spec.topologySpreadConstraints).toHaveLength(1);
-    expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe(Resources.PRESETS[prod.redis.size].memoryLimit);
-    // dev on k3s has no zones.
-    expect(find(Testing.synth(chartOf('dev')), 'StatefulSet', 'redis').spec.template.spec.topologySpreadConstraints).toBeUndefined();
-  });
-
-  test('the application namespaces and Prometheus are the only clients', () => {
-    const objects = Testing.synth(chartOf('staging'));
-    const clients = find(objects, 'NetworkPolicy', 'redis-clients');
-    expect(clients.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
-      ...REDIS_CLIENT_NAMESPACES,
-    ]);
-    const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
-    expect(metrics.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
-  });
-
-  test('each environment reads its own password', () => {
-    for (const env of ['dev', 'prod', 'dr']) {
-      const es = find(Testing.synth(chartOf(env)), 'ExternalSecret');
-      expect(es.spec.data[0].remoteRef.key).toBe(`${env}/db-redis/password`);
-    }
   });
 });

@@ -1,0 +1,42 @@
+import { k8s } from 'cdk8s-plus-28';
+import { containerSecurityContext, TMP, writableMounts } from '../lib/pod-defaults';
+import { SENTINEL_PORT } from './config';
+import { FILES, PATHS, RedisContext, SENTINEL_DIR } from './context';
+import { CONFIG_MOUNT, podSpec, scriptProbes, templateMeta } from './pods';
+
+/**
+ * The Sentinels: a StatefulSet apart from the data pods, so each has its own readiness and
+ * restarts. Their state is on a memory emptyDir (Sentinel rewrites its config file) and is
+ * rebuilt from the other Sentinels at start; they start in parallel.
+ */
+export function addSentinelStatefulSet(ctx: RedisContext, configChecksum: string): k8s.KubeStatefulSet {
+  const selector = ctx.selectorFor('sentinel');
+  return new k8s.KubeStatefulSet(ctx.scope, 'Sentinel', {
+    metadata: ctx.meta(ctx.names.sentinel, 'sentinel'),
+    spec: {
+      replicas: ctx.props.sentinelReplicas,
+      serviceName: ctx.names.sentinelHeadless,
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate' },
+      selector: { matchLabels: { ...selector } },
+      template: {
+        metadata: templateMeta(ctx, 'sentinel', configChecksum),
+        spec: podSpec(ctx, selector, FILES.startSentinel, SENTINEL_DIR, { containers: [sentinelContainer(ctx)] }),
+      },
+    },
+  });
+}
+
+function sentinelContainer(ctx: RedisContext): k8s.Container {
+  return {
+    name: 'sentinel',
+    image: ctx.props.image,
+    command: ['redis-sentinel', `${PATHS.sentinel}/sentinel.conf`],
+    ports: [{ name: 'sentinel', containerPort: SENTINEL_PORT, protocol: 'TCP' }],
+    env: [ctx.passwordEnv('REDISCLI_AUTH')],
+    resources: ctx.props.sentinelResources.toKube(),
+    securityContext: containerSecurityContext(),
+    volumeMounts: [CONFIG_MOUNT, ...writableMounts([SENTINEL_DIR, TMP])],
+    ...scriptProbes(FILES.sentinelLiveness, FILES.sentinelReadiness),
+  };
+}

@@ -1,0 +1,56 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { App, Testing } from 'cdk8s';
+import { DbRedisChart, REDIS_CLIENT_NAMESPACES } from '../../../charts/db-redis';
+import { Resources } from '../../../constructs/lib/resources';
+import { loadEnvironments } from '../../../environments/load';
+
+const find = (objects: any[], kind: string, name?: string): any =>
+  objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+
+describe('db-redis chart', () => {
+  const configs = Object.fromEntries(loadEnvironments(['dev', 'staging', 'prod', 'dr']).map((c) => [c.name, c]));
+  const chartOf = (env: string): DbRedisChart => new DbRedisChart(new App(), configs[env]);
+
+  test.each([
+    ['dev', 1, 1],
+    ['staging', 3, 3],
+    ['prod', 3, 3],
+    ['dr', 3, 3],
+  ])('%s runs %i data pods and %i Sentinels', (env, dataPods, sentinels) => {
+    const chart = chartOf(env);
+    expect(chart.redis.replicas).toBe(dataPods);
+    expect(chart.redis.sentinelReplicas).toBe(sentinels);
+    expect(chart.redis.standalone).toBe(dataPods === 1);
+  });
+
+  test('sizes, storage class, images and zone spread come from the environment', () => {
+    const prod = configs.prod;
+    const objects = Testing.synth(chartOf('prod'));
+    const data = find(objects, 'StatefulSet', 'redis');
+    expect(data.spec.volumeClaimTemplates[0].spec.storageClassName).toBe('gp3');
+    expect(data.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${prod.redis.storageGi}Gi`);
+    expect(data.spec.template.spec.containers[0].image).toBe(`${prod.imageRegistry}/${prod.images.redis}`);
+    expect(data.spec.template.spec.containers[1].image).toBe(`${prod.imageRegistry}/${prod.images.redisExporter}`);
+    expect(data.spec.template.spec.topologySpreadConstraints).toHaveLength(1);
+    expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe(Resources.PRESETS[prod.redis.size].memoryLimit);
+    // dev on k3s has no zones.
+    expect(find(Testing.synth(chartOf('dev')), 'StatefulSet', 'redis').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('the application namespaces and Prometheus are the only clients', () => {
+    const objects = Testing.synth(chartOf('staging'));
+    const clients = find(objects, 'NetworkPolicy', 'redis-clients');
+    expect(clients.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+      ...REDIS_CLIENT_NAMESPACES,
+    ]);
+    const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
+    expect(metrics.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
+  });
+
+  test('each environment reads its own password', () => {
+    for (const env of ['dev', 'prod', 'dr']) {
+      const es = find(Testing.synth(chartOf(env)), 'ExternalSecret');
+      expect(es.spec.data[0].remoteRef.key).toBe(`${env}/db-redis/password`);
+    }
+  });
+});
