@@ -29,7 +29,10 @@ function documentedLayers(markdown: string): Layer[] {
     if (!line.trim().startsWith('|')) {
       break;
     }
-    const cells = line.trim().slice(1, -1).split(/(?<!\\)\|/);
+    const cells = line
+      .trim()
+      .slice(1, -1)
+      .split(/(?<!\\)\|/);
     if (cells.length !== 3) {
       throw new Error(`${DOC}: a layer row needs 3 cells: ${line}`);
     }
