@@ -6,7 +6,7 @@ import { PlatformChart } from './platform-chart';
 
 /**
  * One unit of output: a chart written to `dist/<env>/<folder>/`. Each is synthesized in its own
- * cdk8s App, which keeps synth linear in the number of charts (see README, "Performance").
+ * cdk8s App, which keeps synth linear in the number of charts (see docs/performance.md).
  */
 export interface ChartFactory {
   /** Output folder below `dist/<env>/`, e.g. `db-postgres` or `tenants/acme`. */

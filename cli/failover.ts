@@ -24,7 +24,7 @@ const SPEC: ArgsSpec = {
 
 type Print = (text: string) => void;
 
-/** What a person does around `npm run failover` (docs/readme/review.md has the long form). */
+/** What a person does around `npm run failover` (docs/review.md has the long form). */
 export function runbook(env: string, standbyOf: string, failback: boolean): string {
   const steps = failback
     ? [

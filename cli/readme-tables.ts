@@ -5,9 +5,12 @@ import * as os from 'os';
 import * as fs from 'fs';
 import * as path from 'path';
 
+/** The document that holds the rule table and the exemption table. */
+export const GATE_DOC = 'docs/gate.md';
+
 /**
- * Prints the README's rule table and exemption table from the code itself, so the README can be
- * refreshed with one command (`node build/readme-tables.js`); a test checks the README is current.
+ * Prints the rule table and the exemption table of docs/gate.md from the code itself, so the page
+ * can be refreshed by pasting this output; test/cli/readme-tables.test.ts checks it is current.
  */
 export function rulesTable(): string {
   const lines = ['| rule | severity | asks for |', '| --- | --- | --- |'];

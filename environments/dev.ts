@@ -17,7 +17,7 @@ export const dev: EnvironmentBase = {
     credentialsSecret: 'receivables-git',
     targetRevision: 'main',
     clusterServer: 'https://kubernetes.default.svc',
-    // Used once sync.pullRequestPreviews is switched on (see docs/readme/gitops.md, "Previews").
+    // Used once sync.pullRequestPreviews is switched on (see docs/gitops.md, "Pull-request previews (dev)").
     pullRequests: {
       provider: 'gitlab',
       api: 'https://git.receivables.example.com',

@@ -1,5 +1,5 @@
 // Bundles main.ts with esbuild: the fastest way to run synth (no type-check on the hot path;
-// `npm run lint` and `npm test` type-check). See README, "Performance".
+// `npm run lint` and `npm test` type-check). See docs/synth.md and docs/performance.md.
 import { build } from 'esbuild';
 
 const entries = {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one CI script: `.ci/run` calls it, and so does the users' workflow in .github/workflows.
-# It installs from the lockfile, lints, runs the README's test command and the integration tests,
+# It installs from the lockfile, lints, runs the README's test command (`npm test`) and the integration tests,
 # checks that `npm run synth` leaves dist/ and gitops/ unchanged, and runs the gate over dist/.
 # It always ends with the line "N passed, N failed" (totals of every jest run).
 set -uo pipefail

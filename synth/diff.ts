@@ -512,7 +512,7 @@ export function formatSummary(diffs: readonly EnvironmentDiff[], against: string
     head.push(`| ${d.env} | ${d.added.length} | ${d.removed.length} | ${d.changed.length} | ${d.risks.length} |`);
   }
   if (risks.length > 0) {
-    head.push('', '> [!WARNING]', '> **Risky changes**: review before merging (see `docs/readme/review.md`).', '>');
+    head.push('', '> [!WARNING]', '> **Risky changes**: review before merging (see `docs/review.md`).', '>');
     head.push(...risks.map((r) => `> - **${r.env}** \`${r.id}\`${r.path ? ` \`${r.path}\`` : ''}: ${r.rule}: ${r.message}`));
   }
   // Lists first (short), then YAML diffs while they fit: GitHub caps a comment.

@@ -66,7 +66,9 @@ export function runPolicies(manifests: readonly Manifest[], registry: SchemaRegi
       const reason = colon >= 0 ? line.slice(colon + 1).trim() : '';
       const at = `metadata.annotations["${EXEMPT_ANNOTATION}"]`;
       if (!RULE_IDS.has(rule)) {
-        problems.push(problem(m, at, 'policy.exemption-unknown-rule', `exempts from "${rule}", which is not a rule (see README, "Policy rules")`));
+        problems.push(
+          problem(m, at, 'policy.exemption-unknown-rule', `exempts from "${rule}", which is not a rule (see docs/gate.md, "Policy rules")`),
+        );
       } else if (!reason) {
         problems.push(
           problem(m, at, 'policy.exemption-reason', `exemption from ${rule} has no reason: write "${rule}: <why this object cannot comply>"`),

@@ -120,7 +120,7 @@ export class ApplicationSet extends ApiObject {
 
 // ---------------------------------------------------------------------------------------------
 
-/** The Application sync policy of an environment (see docs/readme/gitops.md, "Sync policies"). */
+/** The Application sync policy of an environment (see docs/gitops.md, "Sync policies"). */
 export function applicationSyncPolicy(config: EnvironmentConfig, extraOptions: readonly string[] = []): ApplicationSpecSyncPolicy {
   const sync = effectiveSync(config);
   return {

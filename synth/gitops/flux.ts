@@ -48,7 +48,7 @@ export function fluxCharts(app: App, config: EnvironmentConfig, facts: Environme
   const env = config.name;
   const sync = effectiveSync(config);
   // Flux has no manual sync: `disabled` (DR until failover) suspends; `manual` and the approval
-  // gate are the protected branch Flux reads (docs/readme/gitops.md, "Sync policies").
+  // gate are the protected branch Flux reads (docs/gitops.md, "Sync policies").
   const suspend = sync.mode === 'disabled';
   const sourceRef = { kind: KustomizationSpecSourceRefKind.GIT_REPOSITORY, name: SOURCE_NAME };
 
