@@ -330,12 +330,8 @@ export interface PatroniConfigOptions {
   readonly standby?: StandbySpec;
 }
 
-/**
- * patroni.yml. Per-pod values (name, pod IP, addresses) and passwords are not in it: they come
- * from the environment (`patroniEnvironment`), which Patroni merges over the file.
- */
-export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> {
-  const restoreCommand = o.archive ? 'wal-g wal-fetch "%f" "%p"' : undefined;
+/** The DCS settings Patroni bootstraps the cluster with (`bootstrap.dcs`). */
+function dcsConfig(o: PatroniConfigOptions): Record<string, unknown> {
   const dcs: Record<string, unknown> = {
     ttl: o.ttl,
     loop_wait: o.loopWait,
@@ -358,16 +354,13 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
         ? { create_replica_methods: ['walg_standby'], restore_command: walgWith(o.standby.archive, 'wal-g wal-fetch "%f" "%p"') }
         : { host: o.standby.host, port: o.standby.port, create_replica_methods: ['basebackup'] };
   }
-  // Every remote connection authenticates with SCRAM; the NetworkPolicy decides who may connect at all.
-  const pgHba = [
-    `local all all trust`,
-    `host all all 127.0.0.1/32 scram-sha-256`,
-    `host all all ::1/128 scram-sha-256`,
-    `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
-    `host all all 0.0.0.0/0 scram-sha-256`,
-  ];
+  return dcs;
+}
+
+/** `bootstrap`: the DCS settings, initdb, and the restore method when the cluster starts from a backup. */
+function bootstrapConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Record<string, unknown> {
   const bootstrap: Record<string, unknown> = {
-    dcs,
+    dcs: dcsConfig(o),
     initdb: [{ encoding: 'UTF8' }, { locale: 'C.UTF-8' }, 'data-checksums'],
     // Patroni 3.0's validator still requires bootstrap.pg_hba; postgresql.pg_hba below is what applies.
     pg_hba: pgHba,
@@ -388,6 +381,11 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
       },
     };
   }
+  return bootstrap;
+}
+
+/** `postgresql`: where PostgreSQL lives, the roles Patroni uses, and how replicas are created. */
+function postgresqlConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Record<string, unknown> {
   const replicaMethods: string[] = [];
   const postgresql: Record<string, unknown> = {
     listen: `0.0.0.0:${POSTGRES_PORT}`,
@@ -407,7 +405,7 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
   if (o.archive) {
     replicaMethods.push('walg');
     postgresql.walg = { command: `wal-g backup-fetch ${PGDATA} LATEST`, no_params: true, keep_data: false };
-    postgresql.recovery_conf = { restore_command: restoreCommand };
+    postgresql.recovery_conf = { restore_command: 'wal-g wal-fetch "%f" "%p"' };
   }
   if (o.standby && 'archive' in o.standby) {
     postgresql.walg_standby = { command: walgWith(o.standby.archive, `wal-g backup-fetch ${PGDATA} LATEST`), no_params: true };
@@ -415,6 +413,22 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
   replicaMethods.push('basebackup');
   postgresql.create_replica_methods = replicaMethods;
   postgresql.basebackup = [{ 'max-rate': '100M' }, { checkpoint: 'fast' }];
+  return postgresql;
+}
+
+/**
+ * patroni.yml. Per-pod values (name, pod IP, addresses) and passwords are not in it: they come
+ * from the environment (`patroniEnvironment`), which Patroni merges over the file.
+ */
+export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> {
+  // Every remote connection authenticates with SCRAM; the NetworkPolicy decides who may connect at all.
+  const pgHba = [
+    `local all all trust`,
+    `host all all 127.0.0.1/32 scram-sha-256`,
+    `host all all ::1/128 scram-sha-256`,
+    `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
+    `host all all 0.0.0.0/0 scram-sha-256`,
+  ];
   return {
     scope: o.scope,
     restapi: { listen: `0.0.0.0:${PATRONI_API_PORT}` },
@@ -429,8 +443,8 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
         : // The leader Service selects this label value: pin it (Patroni < 4 defaults to `master`).
           { leader_label_value: 'primary', standby_leader_label_value: 'primary' }),
     },
-    bootstrap,
-    postgresql,
+    bootstrap: bootstrapConfig(o, pgHba),
+    postgresql: postgresqlConfig(o, pgHba),
     watchdog: { mode: 'off' },
     tags: { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false },
   };
