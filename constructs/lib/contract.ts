@@ -1,4 +1,4 @@
-import { Chart, Size } from 'cdk8s';
+import { Chart, Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PLATFORM_DOMAIN } from '../../core/annotations';
 import { SecretStoreRef } from './external-secret';
@@ -6,7 +6,7 @@ import { Peer } from './connections';
 import { DEFAULT_PART_OF } from './labels';
 import { PodSecurityOptions } from './pod-defaults';
 import { PropChecks } from './prop-errors';
-import { Resources } from './resources';
+import { parseQuantity, Resources } from './resources';
 import { NodePool } from './scheduling';
 
 /**
@@ -17,8 +17,13 @@ import { NodePool } from './scheduling';
 
 /** The persistent volume of each pod. */
 export interface StorageProps {
-  /** Initial size of each volume. @default - per construct (PostgresHA 20Gi, RedisSentinel 8Gi) */
-  readonly size?: Size;
+  /**
+   * Initial size of each volume: a cdk8s `Size`, or a Kubernetes quantity such as `'20Gi'`. A
+   * quantity is checked with every other prop; note that cdk8s itself throws on
+   * `Size.gibibytes(-5)` in the caller's own expression, before any construct runs.
+   * @default - per construct (PostgresHA 20Gi, RedisSentinel 8Gi)
+   */
+  readonly size?: Size | string;
   /** StorageClass of the volumes. @default - the cluster's default StorageClass */
   readonly storageClass?: string;
 }
@@ -146,8 +151,7 @@ export function resolveDataService(
   check.dnsLabel(name, 'name', defaults.maxNameLength);
   const replicas = props.replicas ?? defaults.replicas;
   check.integer(replicas, 'replicas', 1, defaults.maxReplicas);
-  const storageSize = props.storage?.size ?? defaults.storageSize;
-  check.that(storageSize.toGibibytes({ rounding: 1 }) >= 1, 'storage.size', 'must be at least 1Gi', `${storageSize.toMebibytes()}Mi`);
+  const storageSize = resolveStorageSize(props.storage?.size, defaults.storageSize, check);
   const image = props.image ?? defaults.image ?? '';
   if (check.that(!!image, 'image', 'is required: images are a supply-chain decision', props.image)) {
     check.pinnedImage(image, 'image');
@@ -193,4 +197,31 @@ export function resolveDataService(
     partOf,
     labelDomain,
   };
+}
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+/**
+ * `storage.size` as a Size, its problems recorded on `check` (never thrown: a bad size must not
+ * hide the other props' problems). Falls back to the default when the size is unusable.
+ */
+function resolveStorageSize(size: Size | string | undefined, fallback: Size, check: PropChecks): Size {
+  if (size === undefined) {
+    return fallback;
+  }
+  const bytes = typeof size === 'string' ? quantityBytes(size) : size.toKibibytes({ rounding: SizeRoundingBehavior.NONE }) * 1024;
+  const shown = typeof size === 'string' ? size : `${bytes / MIB}Mi`;
+  if (!check.that(Number.isFinite(bytes), 'storage.size', 'must be a Kubernetes quantity such as "20Gi"', shown)) {
+    return fallback;
+  }
+  if (!check.that(bytes >= GIB, 'storage.size', 'must be at least 1Gi', shown)) {
+    return fallback;
+  }
+  return typeof size === 'string' ? Size.mebibytes(Math.floor(bytes / MIB)) : size;
+}
+
+/** A quantity in bytes, negative ones included (so that "-5Gi" is "too small", not "unreadable"); NaN if unreadable. */
+function quantityBytes(q: string): number {
+  return q.startsWith('-') ? -parseQuantity(q.slice(1)) : parseQuantity(q);
 }

@@ -12,6 +12,7 @@ import { tempDir } from '../helpers/temp';
 describe('packed library', () => {
   let work: { dir: string; cleanup: () => void };
   let files: string[];
+  let tarball: string;
 
   beforeAll(() => {
     work = tempDir('consumer-');
@@ -26,6 +27,7 @@ describe('packed library', () => {
       execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', work.dir], { cwd: stage, encoding: 'utf8' }),
     );
     files = packed[0].files.map((f: { path: string }) => f.path);
+    tarball = path.join(work.dir, packed[0].filename);
     const consumer = path.join(work.dir, 'consumer');
     const pkg = path.join(consumer, 'node_modules', 'cdk8s-receivables-platform');
     fs.mkdirSync(pkg, { recursive: true });
@@ -88,4 +90,44 @@ console.log(JSON.stringify({ kinds, pg: pg.name, sentinel: redis.connection.host
     expect(out.pg).toBeTruthy();
     expect(out.sentinel).toContain('db');
   });
+
+  test("cdk8s, constructs and cdk8s-plus-28 are peer dependencies: npm installs one copy of each, the consumer's", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    const peers = ['cdk8s', 'cdk8s-plus-28', 'constructs'];
+    expect(Object.keys(pkg.peerDependencies ?? {}).sort()).toEqual(peers);
+    peers.forEach((p) => expect(pkg.dependencies?.[p]).toBeUndefined());
+    // A real `npm install` of the tarball next to the consumer's own cdk8s (from npm's cache, or the registry).
+    const consumer = path.join(work.dir, 'installed');
+    fs.mkdirSync(consumer);
+    const versions = Object.fromEntries(
+      peers.map((p) => [p, JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version]),
+    );
+    fs.writeFileSync(
+      path.join(consumer, 'package.json'),
+      JSON.stringify({
+        name: 'consumer',
+        version: '1.0.0',
+        private: true,
+        dependencies: { ...versions, 'cdk8s-receivables-platform': `file:${tarball}` },
+      }),
+    );
+    execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: consumer, encoding: 'utf8' });
+    const copies = (name: string): string[] =>
+      execFileSync('find', ['node_modules', '-type', 'f', '-path', `*node_modules/${name}/package.json`], { cwd: consumer, encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l !== '' && !l.includes(`/${name}/node_modules/`));
+    expect(copies('cdk8s')).toEqual(['node_modules/cdk8s/package.json']);
+    expect(copies('constructs')).toEqual(['node_modules/constructs/package.json']);
+    const tree = JSON.parse(execFileSync('npm', ['ls', 'cdk8s', '--all', '--json'], { cwd: consumer, encoding: 'utf8' }));
+    const lib = tree.dependencies['cdk8s-receivables-platform'];
+    // The library's cdk8s is the consumer's own (deduped), not a nested second copy.
+    expect(tree.dependencies.cdk8s.version).toEqual(versions.cdk8s);
+    expect(lib.dependencies?.cdk8s === undefined || lib.dependencies.cdk8s.version === versions.cdk8s).toBe(true);
+  }, 180000);
+});
+
+test('the tarball `npm pack` writes is gitignored', () => {
+  expect(execFileSync('git', ['check-ignore', 'cdk8s-receivables-platform-0.1.0.tgz'], { cwd: ROOT, encoding: 'utf8' }).trim()).toEqual(
+    'cdk8s-receivables-platform-0.1.0.tgz',
+  );
 });
