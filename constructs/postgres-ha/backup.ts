@@ -56,14 +56,16 @@ export function addBackupJobs(ctx: ClusterContext, backup: PostgresBackupProps):
   const retention = backup.baseBackupRetention ?? 7;
   const days = backup.logicalBackupRetentionDays ?? 14;
   // Base backups stream over the replication protocol from a replica when there is one (WAL-G
-  // remote backup-push: no access to the data volume needed), then old ones are deleted.
+  // remote backup-push: no access to the data volume needed), then old ones are deleted. WAL-G
+  // also opens an ordinary connection (server info): PGDATABASE, or it would go to a database
+  // named after the role. The role and its grants: config.ts backupRole().
   const source = ctx.props.replicas > 1 ? ctx.hosts.replica : ctx.hosts.primary;
   const baseScript = ['set -eu', 'wal-g backup-push', `wal-g delete retain FULL ${retention} --confirm`].join('\n');
   backupCronJob(ctx, 'BaseBackup', {
     name: `${ctx.name}-base-backup`,
     schedule: backup.baseBackupSchedule ?? '0 1 * * *',
     script: baseScript,
-    env: ctx.libpqEnv(source, ROLES.replication, 'replication-password'),
+    env: [...ctx.libpqEnv(source, ROLES.backup, 'backup-password'), { name: 'PGDATABASE', value: 'postgres' }],
     tmpSize: '256Mi',
   });
   backupCronJob(ctx, 'LogicalBackup', {

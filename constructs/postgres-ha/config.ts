@@ -31,6 +31,8 @@ export const ROLES = {
   rewind: 'rewinder',
   monitor: 'monitor',
   pooler: 'pgbouncer_auth',
+  /** The base-backup CronJob's role: REPLICATION (BASE_BACKUP) and pg_read_all_settings, nothing else. */
+  backup: 'backup',
 } as const;
 
 /** Schema that holds the SECURITY DEFINER lookup function PgBouncer's auth_query calls. */
@@ -427,6 +429,7 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
     `host all all 127.0.0.1/32 scram-sha-256`,
     `host all all ::1/128 scram-sha-256`,
     `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
+    `host replication ${ROLES.backup} 0.0.0.0/0 scram-sha-256`,
     `host all all 0.0.0.0/0 scram-sha-256`,
   ];
   return {
@@ -572,9 +575,26 @@ export interface BootstrapSqlOptions {
 }
 
 /**
+ * The base-backup role. WAL-G's remote backup-push (no data directory: wal-g v3.0.5
+ * `internal/databases/postgres/backup_push_handler.go`, `GetPgServerInfo` and `runRemoteBackup`)
+ * runs `show data_directory` (superuser or pg_read_all_settings), `current_setting`,
+ * `pg_control_system()`, `pg_control_checkpoint()` and `pg_control_init()` (executable by PUBLIC),
+ * then BASE_BACKUP on a replication connection (the REPLICATION attribute). Nothing else: no
+ * superuser, no pg_monitor, no table access.
+ */
+function backupRole(): string[] {
+  const role = quoteIdent(ROLES.backup);
+  return [
+    createRoleIfMissing(ROLES.backup, 'LOGIN REPLICATION'),
+    `ALTER ROLE ${role} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'backup_password';`,
+    `GRANT pg_read_all_settings TO ${role};`,
+  ];
+}
+
+/**
  * Roles and the application database, safe to re-run. Passwords arrive as psql variables
  * (`-v monitor_password=...`) from Secrets, so they never appear in the manifest: `monitor_password`,
- * `pooler_password`, `app_password`.
+ * `pooler_password`, `app_password`, `backup_password`.
  */
 export function bootstrapSql(o: BootstrapSqlOptions): string {
   const db = quoteIdent(o.database);
@@ -588,6 +608,7 @@ export function bootstrapSql(o: BootstrapSqlOptions): string {
     `ALTER ROLE ${quoteIdent(ROLES.pooler)} WITH LOGIN PASSWORD :'pooler_password';`,
     createRoleIfMissing(o.owner, 'LOGIN'),
     `ALTER ROLE ${owner} WITH LOGIN PASSWORD :'app_password';`,
+    ...backupRole(),
     `SELECT format('CREATE DATABASE %I OWNER %I', ${quoteLiteral(o.database)}, ${quoteLiteral(o.owner)}) WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${quoteLiteral(o.database)})\\gexec`,
     `ALTER DATABASE ${db} OWNER TO ${owner};`,
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,

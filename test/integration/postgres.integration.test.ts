@@ -120,6 +120,7 @@ function containerOf(objects: any[], kind: string, workload: string, name: strin
 const SECRET_VALUES: Record<string, string> = {
   'superuser-password': PASSWORDS.superuser,
   'replication-password': 'repl-secret',
+  'backup-password': 'backup-secret',
   'monitor-password': PASSWORDS.monitor,
   'pooler-password': PASSWORDS.pooler,
   'app-password': PASSWORDS.app,
@@ -378,6 +379,7 @@ describe('PostgresHA against real servers', () => {
     fs.writeFileSync(file, sql['bootstrap.sql']);
     fs.chmodSync(file, 0o644);
     const vars = ['-v', `monitor_password=${PASSWORDS.monitor}`, '-v', `pooler_password=${PASSWORDS.pooler}`, '-v', `app_password=${PASSWORDS.app}`];
+    vars.push('-v', `backup_password=${SECRET_VALUES['backup-password']}`);
     for (let i = 0; i < 2; i++) {
       const r = psql([...vars, '-f', file], PG_PORT, 'postgres');
       expect(r.stderr).toBe('');
@@ -628,8 +630,8 @@ describe('PostgresHA against real servers', () => {
     expect({ status: base.status, stderr: base.stderr }).toEqual({ status: 0, stderr: '' });
     // A remote backup-push over the replication protocol as the replication role, then retention.
     expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
-      's3://postgres-backups/prod/postgres|127.0.0.1|standby|backup-push',
-      's3://postgres-backups/prod/postgres|127.0.0.1|standby|delete retain FULL 7 --confirm',
+      's3://postgres-backups/prod/postgres|127.0.0.1|backup|backup-push',
+      's3://postgres-backups/prod/postgres|127.0.0.1|backup|delete retain FULL 7 --confirm',
     ]);
   });
 });
@@ -848,5 +850,152 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     const after = YAML.parse(patronictl(['show-config']).stdout);
     expect(after.standby_cluster).toBeUndefined();
     expect(after).toEqual(before);
+  });
+});
+
+/**
+ * The base-backup CronJob runs `wal-g backup-push` with no data directory, so WAL-G takes its
+ * remote path (wal-g v3.0.5, the version Spilo 4.0 ships; `internal/databases/postgres/`):
+ * `NewBackupHandler` -> `GetPgServerInfo` opens an ordinary connection from the libpq environment
+ * (`connect.go`: `pgx.ParseConfig("")`, so PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE) and runs the
+ * four queries below (`query_runner.go`); `runRemoteBackup` then opens a replication connection
+ * (`pgconn.Connect(ctx, "replication=yes")`) and runs BASE_BACKUP (`streaming_base_backup.go`:
+ * fast checkpoint, tablespace map, label `wal-g`).
+ *
+ * WAL-G is not installable here, so a stand-in `wal-g` first in PATH runs exactly those queries
+ * with psql and the same BASE_BACKUP with pg_basebackup, in a process of its own, from the
+ * CronJob's own environment, against a real PostgreSQL 15 whose roles come from the rendered
+ * bootstrap SQL. What it does not prove: WAL-G's upload to S3 (MinIO is not here).
+ */
+const WALG_REMOTE_QUERIES = [
+  'show data_directory',
+  "select (current_setting('server_version_num'))::int",
+  'select system_identifier from pg_control_system();',
+  'select timeline_id, bytes_per_wal_segment from pg_catalog.pg_control_checkpoint(), pg_catalog.pg_control_init()',
+];
+
+/** A stand-in wal-g: `backup-push` runs WAL-G's remote queries, then BASE_BACKUP with pg_basebackup into `store`. */
+function walgRemoteStandIn(bin: string, store: string): void {
+  fs.mkdirSync(bin, { recursive: true });
+  const lines = [
+    '#!/bin/sh',
+    'set -eu',
+    'case "$1" in',
+    '  backup-push)',
+    ...WALG_REMOTE_QUERIES.map((q) => `    ${PG_BIN}/psql --no-psqlrc -At -v ON_ERROR_STOP=1 -c ${JSON.stringify(q).replace(/\$/g, '\\$')}`),
+    `    dir=${store}/base_$(date +%s%N)`,
+    `    ${PG_BIN}/pg_basebackup -D "$dir" -F tar -X none -c fast -l wal-g --no-sync ;;`,
+    '  delete) ;;',
+    '  *) echo "unexpected wal-g $*" >&2; exit 2 ;;',
+    'esac',
+    '',
+  ];
+  fs.writeFileSync(path.join(bin, 'wal-g'), lines.join('\n'), { mode: 0o755 });
+}
+
+describe("WAL-G's remote backup-push from the base-backup CronJob, as the role the construct creates (PostgreSQL 15)", () => {
+  const PORT = 55470;
+  let root = '';
+  let data = '';
+  let objects: any[] = [];
+  const sql = (query: string): string => {
+    const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', root, '-p', String(PORT), '-U', 'postgres', '-d', 'postgres', '-c', query]);
+    if (r.status !== 0) {
+      throw new Error(`psql: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  };
+  const runBaseBackupJob = (): ReturnType<typeof runAsContainer> => {
+    const c = containerOf(objects, 'CronJob', 'postgres-base-backup', 'backup');
+    // Test-only substitutions: the Service is this server on its port; the stand-in wal-g first in PATH.
+    return runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PORT), PATH: `${path.join(root, 'bin')}:${process.env.PATH}` });
+  };
+
+  beforeAll(() => {
+    objects = synthesize().objects;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-walg-it-'));
+    fs.chmodSync(root, 0o755);
+    data = path.join(root, 'data');
+    walgRemoteStandIn(path.join(root, 'bin'), path.join(root, 'store'));
+    fs.mkdirSync(path.join(root, 'store'));
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+    expect(run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256']).status).toBe(0);
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    // Patroni writes pg_hba from the rendered lines; do the same.
+    fs.writeFileSync(path.join(data, 'pg_hba.conf'), `${config.postgresql.pg_hba.join('\n')}\n`);
+    fs.appendFileSync(path.join(data, 'postgresql.conf'), `\nport = ${PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\n`);
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start']);
+    expect(start.status).toBe(0);
+    // What Patroni does at bootstrap (the superuser's password, the replication role from
+    // postgresql.authentication), then what the bootstrap Job does: the rendered bootstrap SQL.
+    sql(`ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`);
+    sql(
+      `CREATE ROLE "${config.postgresql.authentication.replication.username}" LOGIN REPLICATION PASSWORD '${SECRET_VALUES['replication-password']}'`,
+    );
+    const file = path.join(root, 'bootstrap.sql');
+    fs.writeFileSync(file, configMap(objects, 'postgres-sql')['bootstrap.sql'], { mode: 0o644 });
+    const job = containerOf(
+      objects,
+      'Job',
+      objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-bootstrap-')).metadata.name,
+      'psql',
+    );
+    const vars = job.command
+      .filter((_: string, i: number) => job.command[i - 1] === '-v')
+      .flatMap((v: string) => {
+        const [name, value] = v.split('=');
+        const key = /^\$\((\w+)_PASSWORD\)$/.exec(value)![1].toLowerCase();
+        return ['-v', `${name}=${SECRET_VALUES[`${key}-password`]}`];
+      });
+    const boot = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-h', root, '-p', String(PORT), '-U', 'postgres', '-d', 'postgres', ...vars, '-f', file]);
+    expect({ status: boot.status, stderr: boot.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  afterAll(() => {
+    if (data && fs.existsSync(path.join(data, 'postmaster.pid'))) {
+      run(`${PG_BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("the CronJob's environment runs WAL-G's queries and BASE_BACKUP (pg_basebackup) in a separate process", () => {
+    const r = runBaseBackupJob();
+    expect({ status: r.status, stderr: r.stderr.replace(/^NOTICE: .*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    const [dataDir, version, systemId, timeline] = r.stdout.trim().split('\n');
+    expect(dataDir).toBe(sql('SHOW data_directory'));
+    expect(Number(version)).toBeGreaterThanOrEqual(150000);
+    expect(systemId).toBe(sql('SELECT system_identifier FROM pg_control_system()'));
+    expect(timeline).toBe('1|16777216');
+    const backups = fs.readdirSync(path.join(root, 'store'));
+    expect(backups).toHaveLength(1);
+    expect(fs.readdirSync(path.join(root, 'store', backups[0])).sort()).toEqual(['backup_manifest', 'base.tar']);
+  });
+
+  test('the role has exactly what it needs: without pg_read_all_settings, or without REPLICATION, the backup fails', () => {
+    const c = containerOf(objects, 'CronJob', 'postgres-base-backup', 'backup');
+    const role = c.env.find((e: any) => e.name === 'PGUSER').value;
+    expect(sql(`SELECT rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = '${role}'`)).toBe('f|t|f|f');
+    expect(
+      sql(
+        `SELECT string_agg(b.rolname, ',') FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '${role}'`,
+      ),
+    ).toBe('pg_read_all_settings');
+    sql(`REVOKE pg_read_all_settings FROM "${role}"`);
+    const noSettings = runBaseBackupJob();
+    expect(noSettings.status).not.toBe(0);
+    expect(noSettings.stderr).toMatch(/must be superuser or have privileges of pg_read_all_settings to examine "data_directory"/);
+    sql(`GRANT pg_read_all_settings TO "${role}"`);
+    sql(`ALTER ROLE "${role}" NOREPLICATION`);
+    const noReplication = runBaseBackupJob();
+    expect(noReplication.status).not.toBe(0);
+    expect(noReplication.stderr).toMatch(
+      /must be superuser or replication role|no pg_hba.conf entry for replication connection|permission denied to start WAL sender/,
+    );
+    sql(`ALTER ROLE "${role}" REPLICATION`);
+    expect(runBaseBackupJob().status).toBe(0);
   });
 });

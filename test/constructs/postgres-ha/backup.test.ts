@@ -31,6 +31,18 @@ describe('PostgresHA backups', () => {
     expect(c.env.find((e: any) => e.name === 'PGHOST').value).toBe('pg-replica.db-postgres.svc');
   });
 
+  test('base backup CronJob: connects as the backup role to the postgres database (WAL-G remote backup-push)', () => {
+    const c = find(objects, 'CronJob', 'pg-base-backup').spec.jobTemplate.spec.template.spec.containers[0];
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    expect(env).toMatchObject({
+      PGUSER: 'backup',
+      PGDATABASE: 'postgres',
+      PGPASSWORD: { secretKeyRef: { name: 'pg-credentials', key: 'backup-password' } },
+    });
+    expect(find(objects, 'ExternalSecret', 'pg-credentials').spec.data.map((d: any) => d.secretKey)).toContain('backup-password');
+    expect(patroniOf(objects).postgresql.pg_hba).toContain('host replication backup 0.0.0.0/0 scram-sha-256');
+  });
+
   test('logical backup CronJob: pg_dumpall with retention in days', () => {
     const cj = find(objects, 'CronJob', 'pg-logical-backup');
     expect(cj.spec).toMatchObject({ schedule: '30 2 * * *', concurrencyPolicy: 'Forbid' });
