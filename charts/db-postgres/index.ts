@@ -25,7 +25,8 @@ export const POSTGRES_CLUSTER = 'postgres';
  *   `standby_cluster` from Patroni's configuration, the leader is promoted, and backups start
  *   under `dr/postgres`, never into prod's folder.
  *
- * Secrets in the store: `<env>/db-postgres/credentials` (properties superuser-password,
+ * Secrets in the store: `<env>/db-postgres/credentials` (in dr: `prod/db-postgres/credentials`, the
+ * roles it replicates; properties superuser-password,
  * replication-password, rewind-password, monitor-password, pooler-password, app-password,
  * backup-password) and
  * `<env>/db-postgres/backup-s3` (access-key-id, secret-access-key of a MinIO user that may write
@@ -38,6 +39,9 @@ export class DbPostgresChart extends PlatformChart {
     super(scope, 'db-postgres', { config, namespace: 'db-postgres' });
     const dr = config.dr;
     const backups = config.features.backups || dr !== undefined;
+    // A standby replicates its primary's roles and passwords (pg_authid), and keeps them when
+    // promoted: DR reads prod's role secrets; a rotation is done once, in prod's entry.
+    const rolesOf = dr?.standbyOf ?? config.name;
     this.postgres = new PostgresHA(this, 'Postgres', {
       name: POSTGRES_CLUSTER,
       namespace: this.ns.name,
@@ -49,7 +53,7 @@ export class DbPostgresChart extends PlatformChart {
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${config.name}/db-postgres/credentials`,
+      secretRemoteKey: `${rolesOf}/db-postgres/credentials`,
       pooler: {
         replicas: config.postgres.poolerReplicas,
         image: imageRef(config, 'pgbouncer'),
