@@ -4,8 +4,14 @@ import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
 import { POSTGRES_PORT } from './config';
 
-/** Spilo 17 (PostgreSQL 17, Patroni 4, WAL-G), as pinned by zalando/postgres-operator 1.14. */
+/** Spilo 17 (PostgreSQL 13 to 17, Patroni 4, WAL-G 3.0.5), as pinned by zalando/postgres-operator 1.14. */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';
+/**
+ * The PostgreSQL major run by default: 15, the one `npm run test:integration` proves (Debian 12's
+ * postgresql-15). Spilo 17 ships 13, 14, 15 and 16 beside 17 (zalando/spilo
+ * `postgres-appliance/Dockerfile`, `PGOLDVERSIONS`), so this only selects `bin_dir`.
+ */
+export const DEFAULT_POSTGRES_VERSION = 15;
 /** PgBouncer 1.23 (max_prepared_statements needs >= 1.21), CloudNativePG's build. */
 export const DEFAULT_PGBOUNCER_IMAGE = 'ghcr.io/cloudnative-pg/pgbouncer:1.23.0';
 /** prometheus-community postgres_exporter. */
@@ -160,7 +166,7 @@ export interface PostgresPoolerProps {
  * applies to the Spilo pods (members, admin and backup Jobs; default SPILO_UID and SPILO_GID).
  */
 export interface PostgresHAProps extends DataServiceProps {
-  /** PostgreSQL major version in the image (Spilo ships several; it selects `bin_dir`). @default 17 */
+  /** PostgreSQL major version in the image (Spilo ships several; it selects `bin_dir`). @default DEFAULT_POSTGRES_VERSION (15, the proven one) */
   readonly postgresVersion?: number;
   /** Where Patroni keeps the leader lock. @default PatroniDcs.ENDPOINTS */
   readonly dcs?: PatroniDcs;

@@ -11,6 +11,7 @@ import {
   DEFAULT_PGBOUNCER_IMAGE,
   DEFAULT_POSTGRES_EXPORTER_IMAGE,
   DEFAULT_POSTGRES_IMAGE,
+  DEFAULT_POSTGRES_VERSION,
   PatroniDcs,
   PoolMode,
   PostgresBackupProps,
@@ -87,7 +88,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
     check,
   );
   checkReplication(check, props, base.replicas);
-  const postgresVersion = props.postgresVersion ?? 17;
+  const postgresVersion = props.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
   check.integer(postgresVersion, 'postgresVersion', 13, 18);
   const tuned = resolveTuning(check, props, base.resources);
   const pooler = resolvePooler(check, props, tuned.maxConnections);

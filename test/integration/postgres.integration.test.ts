@@ -224,7 +224,7 @@ describe('PostgresHA against real servers', () => {
    */
   function patroniFile(rendered: any[], name: string): { file: string; env: Record<string, string>; config: any } {
     const config = YAML.parse(configMap(rendered, `${name}-patroni`)['patroni.yml'], { version: '1.1' });
-    // Test-only: the image's PostgreSQL 17 binaries and data directory do not exist here.
+    // Test-only: the image's data directory does not exist here (bin_dir is PostgreSQL 15's already, the default).
     config.postgresql.bin_dir = PG_BIN;
     config.postgresql.data_dir = path.join(root, `${name}-data`);
     const file = path.join(root, `${name}-patroni.yml`);
@@ -643,7 +643,7 @@ describe('PostgresHA against real servers', () => {
  * Test-only substitutions: there is no Kubernetes API here, so the `kubernetes` DCS section is
  * replaced by a local etcd (Patroni's leader election and dynamic configuration work the same way
  * on every DCS); members listen on loopback ports; paths point into a temp dir; PostgreSQL 15
- * binaries instead of the image's 17. Everything else (bootstrap.dcs, parameters, pg_hba, users,
+ * binaries (the default postgresVersion, 15). Everything else (bootstrap.dcs, parameters, pg_hba, users,
  * replica creation, tags) is the rendered file.
  */
 describe('a Patroni cluster from the rendered patroni.yml', () => {
@@ -973,6 +973,12 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     const backups = fs.readdirSync(path.join(root, 'store'));
     expect(backups).toHaveLength(1);
     expect(fs.readdirSync(path.join(root, 'store', backups[0])).sort()).toEqual(['backup_manifest', 'base.tar']);
+  });
+
+  test('the default the construct deploys is the major proven here: bin_dir is PostgreSQL 15', () => {
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    expect(config.postgresql.bin_dir).toBe(PG_BIN);
+    expect(run(`${PG_BIN}/postgres`, ['--version']).stdout).toMatch(new RegExp(`^postgres \\(PostgreSQL\\) ${PG_MAJOR}\\.`));
   });
 
   test('the role has exactly what it needs: without pg_read_all_settings, or without REPLICATION, the backup fails', () => {
