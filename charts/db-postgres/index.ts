@@ -29,7 +29,8 @@ export const POSTGRES_CLUSTER = 'postgres';
  * roles it replicates; properties superuser-password,
  * replication-password, rewind-password, monitor-password, pooler-password, app-password,
  * backup-password) and
- * `<env>/db-postgres/backup-s3` (access-key-id, secret-access-key of a MinIO user that may write
+ * `<env>/db-postgres/backup-s3` (libsodium-key, the 64-hex-digit WAL-G encryption key; access-key-id,
+ * secret-access-key of a MinIO user that may write
  * the bucket).
  */
 export class DbPostgresChart extends PlatformChart {

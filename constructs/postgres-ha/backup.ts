@@ -16,7 +16,17 @@ export function walgTarget(backup: PostgresBackupProps, cluster: string, prefix 
   };
 }
 
-/** WAL-G's environment for this cluster's own folder, credentials from the S3 Secret; empty without backups. */
+/** Key of the backup Secret (and property of the store entry) with the libsodium key: 64 hex digits. */
+export const LIBSODIUM_KEY = 'libsodium-key';
+/** Keys of the backup Secret, each read from the same-named property of `credentialsRemoteKey`. */
+export const BACKUP_SECRET_KEYS = ['access-key-id', 'secret-access-key', LIBSODIUM_KEY];
+
+/**
+ * WAL-G's environment for this cluster's own folder, credentials and encryption key from the
+ * backup Secret; empty without backups. Encryption is WAL-G's own (libsodium, client side; wal-g
+ * v3.0.5 internal/configure_crypter_libsodium.go reads WALG_LIBSODIUM_KEY and
+ * WALG_LIBSODIUM_KEY_TRANSFORM), so it works on any S3 store, MinIO without KMS included.
+ */
 export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
   const backup = ctx.props.backup;
   if (!backup) {
@@ -27,6 +37,8 @@ export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
     ...Object.entries(walgEnvironment(walgTarget(backup, ctx.name))).map(([name, value]) => ({ name, value })),
     { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: secret, key: 'access-key-id' } } },
     { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: secret, key: 'secret-access-key' } } },
+    { name: 'WALG_LIBSODIUM_KEY', valueFrom: { secretKeyRef: { name: secret, key: LIBSODIUM_KEY } } },
+    { name: 'WALG_LIBSODIUM_KEY_TRANSFORM', value: 'hex' },
   ];
 }
 

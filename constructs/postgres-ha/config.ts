@@ -279,8 +279,6 @@ export function walgEnvironment(target: WalgTarget): Record<string, string> {
     WALG_S3_PREFIX: target.s3Prefix,
     AWS_ENDPOINT: target.endpoint,
     AWS_S3_FORCE_PATH_STYLE: String(target.forcePathStyle),
-    // MinIO without KMS rejects SSE headers (zalando/spilo #359).
-    WALG_DISABLE_S3_SSE: 'true',
     WALG_COMPRESSION_METHOD: 'lz4',
   };
 }

@@ -94,7 +94,11 @@ export interface PostgresBackupProps {
   readonly prefix?: string;
   /** Path-style addressing, which MinIO needs. @default true */
   readonly forcePathStyle?: boolean;
-  /** Secret-store key holding the S3 credentials (properties `access-key-id`, `secret-access-key`). */
+  /**
+   * Secret-store key holding the S3 credentials and the encryption key: properties `access-key-id`,
+   * `secret-access-key`, and `libsodium-key` (64 hex digits, `openssl rand -hex 32`; WAL-G encrypts
+   * every backup and WAL segment with it, client side). Losing the key loses the backups.
+   */
   readonly credentialsRemoteKey: string;
   /** The object storage's pods, for the egress NetworkPolicy. @default - any destination on `port` */
   readonly networkPeer?: Peer;

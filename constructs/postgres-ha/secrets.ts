@@ -1,6 +1,7 @@
 import { JsonPatch } from 'cdk8s';
 import { managedSecret, SecretKeyMapping } from '../lib/external-secret';
 import { pgbouncerUserlistLine, ROLES } from './config';
+import { BACKUP_SECRET_KEYS } from './backup';
 import { ClusterContext } from './context';
 
 /** Keys of the credentials Secret, each `<role>-password`, read from the same-named property of the store. */
@@ -50,7 +51,7 @@ export function addSecrets(ctx: ClusterContext): void {
       ...common,
       name: names.backupCredentials,
       labels: ctx.labelsFor('backup'),
-      keys: ['access-key-id', 'secret-access-key'].map((key) => ({ secretKey: key, remoteKey: backup.credentialsRemoteKey, property: key })),
+      keys: BACKUP_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey: backup.credentialsRemoteKey, property: key })),
     });
   }
 }

@@ -126,6 +126,7 @@ const SECRET_VALUES: Record<string, string> = {
   'app-password': PASSWORDS.app,
   'access-key-id': 'minio-key',
   'secret-access-key': 'minio-secret',
+  'libsodium-key': '6c6962736f6469756d2d6b65792d666f722d7468652d696e746567726174696f6e',
 };
 
 /**

@@ -20,6 +20,45 @@ describe('PostgresHA backups', () => {
     expect(find(objects, 'ExternalSecret', 'pg-backup-s3').spec.data.map((d: any) => d.remoteRef.key)).toEqual([
       'prod/db-postgres/backup-s3',
       'prod/db-postgres/backup-s3',
+      'prod/db-postgres/backup-s3',
+    ]);
+  });
+
+  /**
+   * Settings WAL-G v3.0.5 reads (internal/config/config.go; the S3 ones also in
+   * pkg/storages/s3/configure.go). WALG_DISABLE_S3_SSE is not among them: only Spilo's entrypoint reads it.
+   */
+  const WALG_READS = [
+    'WALG_S3_PREFIX',
+    'AWS_ENDPOINT',
+    'AWS_S3_FORCE_PATH_STYLE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'WALG_COMPRESSION_METHOD',
+    'WALG_LIBSODIUM_KEY',
+    'WALG_LIBSODIUM_KEY_TRANSFORM',
+  ];
+
+  test('encrypted with WAL-G libsodium (key from the backup ExternalSecret) in the members and both CronJobs; every WAL-G setting is one it reads', () => {
+    const podSpecs = [
+      find(objects, 'StatefulSet').spec.template.spec,
+      ...all(objects, 'CronJob').map((cj: any) => cj.spec.jobTemplate.spec.template.spec),
+    ];
+    expect(podSpecs).toHaveLength(3);
+    for (const spec of podSpecs) {
+      const env = spec.containers[0].env;
+      const byName = Object.fromEntries(env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+      expect(byName.WALG_LIBSODIUM_KEY).toEqual({ secretKeyRef: { name: 'pg-backup-s3', key: 'libsodium-key' } });
+      expect(byName.WALG_LIBSODIUM_KEY_TRANSFORM).toBe('hex');
+      const walg = env.map((e: any) => e.name).filter((n: string) => /^(WALG_|AWS_)/.test(n));
+      expect(walg.filter((n: string) => !WALG_READS.includes(n))).toEqual([]);
+    }
+    expect(
+      find(objects, 'ExternalSecret', 'pg-backup-s3').spec.data.map((d: any) => `${d.secretKey} <- ${d.remoteRef.key}#${d.remoteRef.property}`),
+    ).toEqual([
+      'access-key-id <- prod/db-postgres/backup-s3#access-key-id',
+      'secret-access-key <- prod/db-postgres/backup-s3#secret-access-key',
+      'libsodium-key <- prod/db-postgres/backup-s3#libsodium-key',
     ]);
   });
 
