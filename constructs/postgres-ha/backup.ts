@@ -84,7 +84,10 @@ export function addBackupJobs(ctx: ClusterContext, backup: PostgresBackupProps):
     name: `${ctx.name}-logical-backup`,
     schedule: backup.logicalBackupSchedule ?? '30 2 * * *',
     script: logicalBackupScript(days),
-    env: [...ctx.libpqEnv(source, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
+    // On the primary: on a replica a dump that runs longer than max_standby_streaming_delay (30 s)
+    // is cancelled by replay conflicts unless hot_standby_feedback is on, and with it the primary
+    // keeps the dead rows anyway. pg_dumpall reads MVCC snapshots and blocks no writer.
+    env: [...ctx.libpqEnv(ctx.hosts.primary, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
     tmpSize: '20Gi',
   });
 }

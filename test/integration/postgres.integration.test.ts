@@ -607,7 +607,9 @@ describe('PostgresHA against real servers', () => {
       expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
       // Test-only substitutions: the replica Service is this server, on its port.
       const r = runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
-      expect([r.env.PGHOST, r.env.PGPORT]).toEqual(['postgres-replica.db-postgres.svc', '5432']);
+      // The base backup streams from a replica; pg_dumpall runs on the primary (docs: why).
+      const service = name === 'postgres-logical-backup' ? 'postgres.db-postgres.svc' : 'postgres-replica.db-postgres.svc';
+      expect([r.env.PGHOST, r.env.PGPORT]).toEqual([service, '5432']);
       return r;
     };
 

@@ -90,6 +90,11 @@ describe('PostgresHA backups', () => {
     expect(script).toMatch(/- 30 \* 86400/);
   });
 
+  test('logical backup CronJob: pg_dumpall runs against the primary (leader Service), never a replica', () => {
+    const env = find(objects, 'CronJob', 'pg-logical-backup').spec.jobTemplate.spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'PGHOST').value).toBe('pg.db-postgres.svc');
+  });
+
   test('egress to MinIO on 9000 from the members and the backup pods', () => {
     for (const name of ['pg-egress', 'pg-backup-egress']) {
       const egress = find(objects, 'NetworkPolicy', name).spec.egress;
