@@ -1,8 +1,9 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
 import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
+import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
-import { EnvironmentConfig } from '../../environments/types';
+import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
 import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
@@ -14,13 +15,30 @@ export const POSTGRES_BACKUP_BUCKET = 'postgres-backups';
 export const POSTGRES_CLUSTER = 'postgres';
 
 /**
+ * DR at rest: stream from the primary environment's replication endpoint, and fall back to its
+ * archive in its own region's object storage, with read-only credentials of that store.
+ */
+function standbyOfPrimary(dr: DisasterRecoveryConfig): StandbySource {
+  return StandbySource.primary(dr.postgres.primaryHost, POSTGRES_PORT, {
+    archive: {
+      endpoint: dr.postgres.archiveEndpoint,
+      bucket: POSTGRES_BACKUP_BUCKET,
+      prefix: dr.standbyOf,
+      cluster: POSTGRES_CLUSTER,
+      credentialsRemoteKey: `${dr.standbyOf}/db-postgres/backup-s3-readonly`,
+    },
+  });
+}
+
+/**
  * `db-postgres`: PostgreSQL with Patroni and PgBouncer at the environment's scale.
  *
  * - dev: one instance (no failover, explicitly allowed), one pooler, no backups.
  * - staging, prod: `postgres.replicas` members on distinct nodes (and zones where the
  *   cloud has them), WAL archiving and base plus logical backups to MinIO when `features.backups`.
- * - dr at rest: a standby cluster replaying prod's WAL archive (`prod/postgres` in the backup
- *   bucket, which MinIO bucket replication copies from prod's region). It archives nothing
+ * - dr at rest: a standby cluster streaming from prod's replication endpoint, falling back to prod's
+ *   WAL archive (`prod/postgres` in prod's region's MinIO, `dr.postgres.archiveEndpoint`, read with
+ *   `prod/db-postgres/backup-s3-readonly`: access-key-id, secret-access-key, prod's libsodium-key). It archives nothing
  *   and runs no admin Jobs. When `dr.failover` is set, it stops being a standby: a Job removes
  *   `standby_cluster` from Patroni's configuration, the leader is promoted, and backups start
  *   under `dr/postgres`, never into prod's folder.
@@ -71,7 +89,7 @@ export class DbPostgresChart extends PlatformChart {
             port: MINIO.port,
           }
         : undefined,
-      standbyOf: dr && isStandby(config) ? StandbySource.archive(POSTGRES_CLUSTER, { prefix: dr.standbyOf }) : undefined,
+      standbyOf: dr && isStandby(config) ? standbyOfPrimary(dr) : undefined,
       promote: dr !== undefined && dr.failover,
     });
     // Applications reach PostgreSQL through PgBouncer.

@@ -1,14 +1,18 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { RestoreSource, ROLES, StandbySpec, walgEnvironment, WalgTarget } from './config';
+import { RestoreSource, ROLES, STANDBY_CREDENTIAL_VARIABLES, STANDBY_CREDENTIALS_PREFIX, StandbySpec, walgEnvironment, WalgTarget } from './config';
 import { Resources } from '../lib/resources';
 import { ClusterContext } from './context';
-import { PostgresBackupProps } from './props';
+import { PostgresBackupProps, StandbyArchiveProps } from './props';
 
 const DEFAULT_PREFIX = 'postgres';
 
 /** Where WAL-G keeps `cluster`'s backups in the backup store (`s3://<bucket>/<prefix>/<cluster>`). */
-export function walgTarget(backup: PostgresBackupProps, cluster: string, prefix = backup.prefix ?? DEFAULT_PREFIX): WalgTarget {
+export function walgTarget(
+  backup: Pick<PostgresBackupProps, 'bucket' | 'endpoint' | 'forcePathStyle' | 'prefix'>,
+  cluster: string,
+  prefix = backup.prefix ?? DEFAULT_PREFIX,
+): WalgTarget {
   return {
     s3Prefix: `s3://${backup.bucket}/${prefix}/${cluster}`,
     endpoint: backup.endpoint.replace(/\/$/, ''),
@@ -42,13 +46,40 @@ export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
   ];
 }
 
-/** What a standby follows: a remote primary, or another cluster's archive in the backup store. */
+/** The WAL-G target of a standby's archive: the primary's store and folder. */
+export function standbyArchiveTarget(archive: StandbyArchiveProps): WalgTarget {
+  return walgTarget(archive, archive.cluster);
+}
+
+/** What a standby follows: a remote primary, the primary's archive, or both. */
 export function standbySpec(ctx: ClusterContext): StandbySpec | undefined {
-  const { standbyOf, backup } = ctx.props;
-  if (standbyOf?.remote) {
-    return standbyOf.remote;
+  const standbyOf = ctx.props.standbyOf;
+  if (!standbyOf) {
+    return undefined;
   }
-  return standbyOf?.archiveOf ? { archive: walgTarget(backup!, standbyOf.archiveOf, standbyOf.archivePrefix) } : undefined;
+  return { remote: standbyOf.remote, archive: standbyOf.archive ? standbyArchiveTarget(standbyOf.archive) : undefined };
+}
+
+/** The standby archive's read-only credentials and key in the members, as STANDBY_* variables. */
+export function standbyArchiveEnv(ctx: ClusterContext): k8s.EnvVar[] {
+  if (!ctx.props.standbyOf?.archive) {
+    return [];
+  }
+  const keys: Record<(typeof STANDBY_CREDENTIAL_VARIABLES)[number], string> = {
+    AWS_ACCESS_KEY_ID: 'access-key-id',
+    AWS_SECRET_ACCESS_KEY: 'secret-access-key',
+    WALG_LIBSODIUM_KEY: LIBSODIUM_KEY,
+  };
+  return STANDBY_CREDENTIAL_VARIABLES.map((name) => ({
+    name: `${STANDBY_CREDENTIALS_PREFIX}${name}`,
+    valueFrom: { secretKeyRef: { name: ctx.names.standbyArchiveCredentials, key: keys[name] } },
+  }));
+}
+
+/** The port an S3 endpoint URL answers on: its explicit port, else 443 (https) or 80 (http). */
+export function endpointPort(endpoint: string): number {
+  const m = /^(https?):\/\/[^/:]+(?::([0-9]+))?/.exec(endpoint);
+  return m?.[2] ? Number(m[2]) : m?.[1] === 'http' ? 80 : 443;
 }
 
 /** The backup a new cluster bootstraps from, if any. */

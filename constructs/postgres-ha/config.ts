@@ -283,13 +283,24 @@ export function walgEnvironment(target: WalgTarget): Record<string, string> {
   };
 }
 
-/** Prefixes a WAL-G command with the environment of another target (restore, standby). */
-function walgWith(target: WalgTarget, command: string): string {
-  const env = walgEnvironment(target);
-  return `env ${Object.entries(env)
-    .map(([k, v]) => `${k}=${shellQuote(v)}`)
-    .join(' ')} ${command}`;
+/** Pod variables that hold the standby archive's credentials (`STANDBY_<WAL-G name>`). */
+export const STANDBY_CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'WALG_LIBSODIUM_KEY'] as const;
+
+/**
+ * Prefixes a WAL-G command with the environment of another target (restore, standby). With
+ * `credentialsFrom`, the credentials come from the pod's `<prefix><name>` variables, expanded by
+ * the shell that runs the command (PostgreSQL runs restore_command with /bin/sh).
+ */
+function walgWith(target: WalgTarget, command: string, credentialsFrom?: string): string {
+  const env = Object.entries(walgEnvironment(target)).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  if (credentialsFrom) {
+    env.push(...STANDBY_CREDENTIAL_VARIABLES.map((name) => `${name}="$${credentialsFrom}${name}"`));
+  }
+  return `env ${env.join(' ')} ${command}`;
 }
+
+/** Prefix of the standby archive's credential variables in the pod. */
+export const STANDBY_CREDENTIALS_PREFIX = 'STANDBY_';
 
 /** A POSIX shell word. */
 export function shellQuote(value: string): string {
@@ -305,7 +316,12 @@ export interface RestoreSource {
   readonly targetTime?: string;
 }
 
-export type StandbySpec = { readonly host: string; readonly port: number } | { readonly archive: WalgTarget };
+/** What a standby follows: a remote primary (streaming), the primary's archive, or both. */
+export interface StandbySpec {
+  readonly remote?: { readonly host: string; readonly port: number };
+  /** The primary's archive, read with the STANDBY_* credentials of the pod. */
+  readonly archive?: WalgTarget;
+}
 
 export interface PatroniConfigOptions {
   /** Patroni scope: the cluster name. */
@@ -330,6 +346,20 @@ export interface PatroniConfigOptions {
   readonly standby?: StandbySpec;
 }
 
+/**
+ * `standby_cluster`: stream from the remote primary, and fetch from its archive what the stream no
+ * longer has (Patroni docs/standby_cluster.rst: host/port and restore_command together). A new
+ * member clones with pg_basebackup from the primary, else from the archive's latest base backup.
+ */
+function standbyCluster(s: StandbySpec): Record<string, unknown> {
+  const methods = [...(s.remote ? ['basebackup'] : []), ...(s.archive ? ['walg_standby'] : [])];
+  return {
+    ...(s.remote ? { host: s.remote.host, port: s.remote.port } : {}),
+    ...(s.archive ? { restore_command: walgWith(s.archive, 'wal-g wal-fetch "%f" "%p"', STANDBY_CREDENTIALS_PREFIX) } : {}),
+    create_replica_methods: methods,
+  };
+}
+
 /** The DCS settings Patroni bootstraps the cluster with (`bootstrap.dcs`). */
 function dcsConfig(o: PatroniConfigOptions): Record<string, unknown> {
   const dcs: Record<string, unknown> = {
@@ -349,10 +379,7 @@ function dcsConfig(o: PatroniConfigOptions): Record<string, unknown> {
     },
   };
   if (o.standby) {
-    dcs.standby_cluster =
-      'archive' in o.standby
-        ? { create_replica_methods: ['walg_standby'], restore_command: walgWith(o.standby.archive, 'wal-g wal-fetch "%f" "%p"') }
-        : { host: o.standby.host, port: o.standby.port, create_replica_methods: ['basebackup'] };
+    dcs.standby_cluster = standbyCluster(o.standby);
   }
   return dcs;
 }
@@ -407,8 +434,10 @@ function postgresqlConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Re
     postgresql.walg = { command: `wal-g backup-fetch ${PGDATA} LATEST`, no_params: true, keep_data: false };
     postgresql.recovery_conf = { restore_command: 'wal-g wal-fetch "%f" "%p"' };
   }
-  if (o.standby && 'archive' in o.standby) {
-    postgresql.walg_standby = { command: walgWith(o.standby.archive, `wal-g backup-fetch ${PGDATA} LATEST`), no_params: true };
+  if (o.standby?.archive) {
+    // Patroni runs the command without a shell (shlex split): `sh -c` expands the credentials.
+    const fetch = walgWith(o.standby.archive, `wal-g backup-fetch ${PGDATA} LATEST`, STANDBY_CREDENTIALS_PREFIX);
+    postgresql.walg_standby = { command: `sh -c ${shellQuote(fetch)}`, no_params: true };
   }
   replicaMethods.push('basebackup');
   postgresql.create_replica_methods = replicaMethods;

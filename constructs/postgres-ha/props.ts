@@ -59,28 +59,48 @@ export class PatroniDcs {
   private constructor(public readonly useEndpoints: boolean) {}
 }
 
+/**
+ * The primary's WAL-G archive as a standby reads it: the primary's own object storage (in DR, the
+ * primary region's), never this cluster's `backup` store, with read-only credentials.
+ */
+export interface StandbyArchiveProps {
+  /** S3 endpoint URL of the primary's object storage, e.g. `https://minio.prod.example.com`. */
+  readonly endpoint: string;
+  /** Bucket the primary archives to. */
+  readonly bucket: string;
+  /** The primary's `backup.prefix`. @default 'postgres' */
+  readonly prefix?: string;
+  /** The primary cluster's name (its folder under the prefix). */
+  readonly cluster: string;
+  /** Path-style addressing (MinIO). @default true */
+  readonly forcePathStyle?: boolean;
+  /**
+   * Store key with read-only S3 credentials for that bucket and the primary's encryption key:
+   * properties `access-key-id`, `secret-access-key`, `libsodium-key`.
+   */
+  readonly credentialsRemoteKey: string;
+}
+
 /** Where a standby cluster follows its primary from. */
 export class StandbySource {
-  /** Stream from a remote primary (its leader Service or a load balancer in front of it). */
-  public static primary(host: string, port: number = POSTGRES_PORT): StandbySource {
-    return new StandbySource({ host, port });
+  /**
+   * Stream from a remote primary (its leader Service or a load balancer in front of it); with
+   * `archive`, WAL the stream no longer has is fetched from the primary's archive.
+   */
+  public static primary(host: string, port: number = POSTGRES_PORT, options: { readonly archive?: StandbyArchiveProps } = {}): StandbySource {
+    return new StandbySource({ host, port }, options.archive);
   }
 
-  /**
-   * Replay the WAL archive another cluster writes with WAL-G, through this cluster's `backup` store
-   * (for DR: the primary region's bucket, replicated to this region's object storage).
-   */
-  public static archive(sourceCluster: string, options: { readonly prefix?: string } = {}): StandbySource {
-    return new StandbySource(undefined, sourceCluster, options.prefix);
+  /** Replay only the primary's WAL-G archive (no streaming: the standby lags by up to archive_timeout). */
+  public static archive(archive: StandbyArchiveProps): StandbySource {
+    return new StandbySource(undefined, archive);
   }
 
   private constructor(
     /** Remote primary. */
     public readonly remote?: { readonly host: string; readonly port: number },
-    /** Cluster name whose archive is replayed. */
-    public readonly archiveOf?: string,
-    /** Path of that archive in the bucket. @default - this cluster's backup.prefix */
-    public readonly archivePrefix?: string,
+    /** The primary's archive. */
+    public readonly archive?: StandbyArchiveProps,
   ) {}
 }
 

@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { tenantSchemaSql } from '../../constructs/postgres-ha/config';
+import { ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { httpGet, stopProcess } from './support';
@@ -178,6 +178,36 @@ async function withProcess<T>(cmd: string, args: string[], env: NodeJS.ProcessEn
   }
 }
 
+/** Starts named processes as the postgres user, keeping each one and its output in the maps. */
+function starter(
+  procs: Map<string, ChildProcess>,
+  logs: Map<string, string[]>,
+): (name: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => void {
+  return (name, cmd, args, env = {}) => {
+    const [c, a] = asPostgres(cmd, args);
+    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const log: string[] = [];
+    p.stdout?.on('data', (d) => log.push(String(d)));
+    p.stderr?.on('data', (d) => log.push(String(d)));
+    procs.set(name, p);
+    logs.set(name, log);
+  };
+}
+
+/** A single-member etcd on loopback: clients on `port`, peers on `port + 10`. */
+function etcdArgs(name: string, dataDir: string, port: number): string[] {
+  const peer = `http://127.0.0.1:${port + 10}`;
+  return [
+    `--name=${name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=http://127.0.0.1:${port}`,
+    `--advertise-client-urls=http://127.0.0.1:${port}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=${name}=${peer}`,
+  ];
+}
+
 /** The value of a metric line `name{...} value` (or `name value`) in Prometheus text output. */
 function metricValue(body: string, name: string): number | undefined {
   const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
@@ -276,7 +306,34 @@ describe('PostgresHA against real servers', () => {
 
   test.each([
     ['a single dev instance', { replicas: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
-    ['a standby of an archive', { backup: BACKUP, standbyOf: StandbySource.archive('postgres', { prefix: 'prod' }) }],
+    [
+      'a standby of an archive',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.archive({
+          endpoint: 'https://minio.prod.example.com',
+          bucket: 'postgres-backups',
+          prefix: 'prod',
+          cluster: 'postgres',
+          credentialsRemoteKey: 'prod/ro',
+        }),
+      },
+    ],
+    [
+      'a streaming standby with an archive fallback',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.primary('pg.prod.example.com', 5432, {
+          archive: {
+            endpoint: 'https://minio.prod.example.com',
+            bucket: 'postgres-backups',
+            prefix: 'prod',
+            cluster: 'postgres',
+            credentialsRemoteKey: 'prod/ro',
+          },
+        }),
+      },
+    ],
     ['a standby of a remote primary', { standbyOf: StandbySource.primary('pg.prod.example.com', 5432) }],
     ['a point-in-time restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } }],
     ['the ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
@@ -676,15 +733,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-15).join('\n')}`).join('\n');
     throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}\n${tail}`);
   }
-  const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): void => {
-    const [c, a] = asPostgres(cmd, args);
-    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const log: string[] = [];
-    p.stdout?.on('data', (d) => log.push(String(d)));
-    p.stderr?.on('data', (d) => log.push(String(d)));
-    procs.set(name, p);
-    logs.set(name, log);
-  };
+  const start = starter(procs, logs);
   const stop = (name: string): Promise<void> => stopProcess(procs.get(name), 'SIGTERM', 30000);
   const sql = (port: number, query: string): string => {
     const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
@@ -763,15 +812,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
   });
 
   test('members elect a leader, replicate synchronously, answer the probes, and fail over', async () => {
-    start('etcd', '/usr/bin/etcd', [
-      '--name=it',
-      `--data-dir=${path.join(root, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${ETCD_PORT}`,
-      `--advertise-client-urls=http://127.0.0.1:${ETCD_PORT}`,
-      `--listen-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
-      `--initial-cluster=it=http://127.0.0.1:${ETCD_PORT + 10}`,
-    ]);
+    start('etcd', '/usr/bin/etcd', etcdArgs('it', path.join(root, 'etcd'), ETCD_PORT));
     await waitFor('etcd', async () => ((await get(ETCD_PORT, '/health')) === 200 ? true : undefined), 30);
     const env = {
       PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
@@ -1006,5 +1047,175 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     );
     sql(`ALTER ROLE "${role}" REPLICATION`);
     expect(runBaseBackupJob().status).toBe(0);
+  });
+});
+
+/**
+ * A DR standby cluster from the rendered patroni.yml: one Patroni member (Patroni 3.0.2,
+ * PostgreSQL 15) with `StandbySource.primary(..., { archive })` follows a separate PostgreSQL
+ * primary. It clones with pg_basebackup and streams; then, with the primary gone, it replays WAL
+ * the primary archived, through the rendered restore_command and its STANDBY_* credentials.
+ *
+ * Test-only substitutions: a local etcd for the Kubernetes API (as above); loopback addresses and
+ * temp paths; the primary's archive_command is `cp` into a folder, and a stand-in `wal-g` first in
+ * PATH serves `wal-fetch` from that folder (mapping `s3://bucket/path` to `<root>/s3/bucket/path`)
+ * and records the endpoint and credentials it was given. Not proven: WAL-G against real S3.
+ */
+describe('a DR standby cluster from the rendered patroni.yml: streaming from the primary, restore_command from its archive (Patroni 3.0.2, PostgreSQL 15)', () => {
+  const ETCD_PORT = 23800;
+  const PRIMARY_PORT = 55480;
+  const STANDBY = { rest: 58020, pg: 55481 };
+  const ARCHIVE = {
+    endpoint: 'https://minio.prod.example.com',
+    bucket: 'postgres-backups',
+    prefix: 'prod',
+    cluster: 'postgres',
+    credentialsRemoteKey: 'prod/db-postgres/backup-s3-readonly',
+  };
+  const procs = new Map<string, ChildProcess>();
+  const logs = new Map<string, string[]>();
+  let root = '';
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const start = starter(procs, logs);
+  const sql = (port: number, query: string): string => {
+    const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', root, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
+    if (r.status !== 0) {
+      throw new Error(`psql on ${port}: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  };
+  async function waitFor(what: string, probe: () => Promise<boolean> | boolean, seconds: number): Promise<void> {
+    for (let i = 0; i < seconds * 2; i++) {
+      try {
+        if (await probe()) {
+          return;
+        }
+      } catch {
+        // a server between states: ask again
+      }
+      await sleep(500);
+    }
+    const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-20).join('\n')}`).join('\n');
+    throw new Error(`timed out waiting for ${what}\n${tail}`);
+  }
+
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-dr-it-'));
+    fs.chmodSync(root, 0o755);
+    const archiveDir = path.join(root, 's3', ARCHIVE.bucket, ARCHIVE.prefix, ARCHIVE.cluster);
+    fs.mkdirSync(archiveDir, { recursive: true });
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+      path.join(bin, 'wal-g'),
+      [
+        '#!/bin/sh',
+        'set -eu',
+        `printf '%s|%s|%s|%s|%s\\n' "$1" "$WALG_S3_PREFIX" "$AWS_ENDPOINT" "$AWS_ACCESS_KEY_ID" "$WALG_LIBSODIUM_KEY" >> ${root}/walg-calls.txt`,
+        `dir=${root}/s3/\${WALG_S3_PREFIX#s3://}`,
+        '[ "$1" = wal-fetch ] && [ -f "$dir/$2" ] && exec cp "$dir/$2" "$3"',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    // The primary: what prod runs, with the rendered pg_hba, the replication role and its password
+    // (the DR pods authenticate with prod's: the same store entry), archiving into the folder.
+    const objects = (() => {
+      const chart = new Chart(Testing.app(), 'dr', { namespace: 'db-postgres', disableResourceNameHashes: true });
+      new PostgresHA(chart, 'Postgres', {
+        name: 'postgres',
+        replicas: 1,
+        allowSingleInstance: true,
+        pooler: { replicas: 1 },
+        resources: Resources.SMALL,
+        secretStore: { name: 'platform-secrets' },
+        backup: { ...BACKUP, prefix: 'dr' },
+        standbyOf: StandbySource.primary('127.0.0.1', PRIMARY_PORT, { archive: ARCHIVE }),
+      });
+      return Testing.synth(chart);
+    })();
+    const rendered = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+    const primary = path.join(root, 'primary');
+    expect(run(`${PG_BIN}/initdb`, ['-D', primary, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256']).status).toBe(0);
+    fs.writeFileSync(path.join(primary, 'pg_hba.conf'), `${rendered.postgresql.pg_hba.join('\n')}\n`);
+    fs.appendFileSync(
+      path.join(primary, 'postgresql.conf'),
+      `\nport = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\narchive_mode = on\narchive_command = 'cp %p ${archiveDir}/%f'\n`,
+    );
+    expect(run(`${PG_BIN}/pg_ctl`, ['-D', primary, '-l', path.join(root, 'primary.log'), '-w', '-t', '60', 'start']).status).toBe(0);
+    sql(PRIMARY_PORT, `CREATE ROLE "${ROLES.replication}" LOGIN REPLICATION PASSWORD '${SECRET_VALUES['replication-password']}'`);
+    sql(PRIMARY_PORT, `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`);
+    // The standby member: the rendered file, with the test-only substitutions.
+    const config = structuredClone(rendered);
+    delete config.kubernetes;
+    config.etcd3 = { hosts: [`127.0.0.1:${ETCD_PORT}`] };
+    config.name = 'standby0';
+    config.restapi = { ...config.restapi, listen: `127.0.0.1:${STANDBY.rest}`, connect_address: `127.0.0.1:${STANDBY.rest}` };
+    Object.assign(config.postgresql, {
+      listen: `127.0.0.1:${STANDBY.pg}`,
+      connect_address: `127.0.0.1:${STANDBY.pg}`,
+      data_dir: path.join(root, 'standby'),
+      bin_dir: PG_BIN,
+      pgpass: path.join(root, 'standby.pgpass'),
+    });
+    config.postgresql.parameters.unix_socket_directories = root;
+    config.bootstrap.dcs.postgresql.parameters.unix_socket_directories = root;
+    fs.writeFileSync(path.join(root, 'standby.yml'), YAML.stringify(config, { version: '1.1' }), { mode: 0o644 });
+  });
+
+  afterAll(async () => {
+    for (const p of procs.values()) {
+      await stopProcess(p, 'SIGTERM', 30000);
+    }
+    for (const dir of ['primary', 'standby']) {
+      if (root && fs.existsSync(path.join(root, dir, 'postmaster.pid'))) {
+        run(`${PG_BIN}/pg_ctl`, ['-D', path.join(root, dir), '-m', 'immediate', '-w', 'stop']);
+      }
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('the standby leader clones and streams from the primary, then replays the archive when the primary is gone', async () => {
+    start('etcd', '/usr/bin/etcd', etcdArgs('dr', path.join(root, 'etcd'), ETCD_PORT));
+    await waitFor('etcd', async () => (await httpGet(ETCD_PORT, '/health', 2000)).status === 200, 30);
+    const env = {
+      PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
+      PATRONI_REPLICATION_PASSWORD: SECRET_VALUES['replication-password'],
+      PATRONI_REWIND_PASSWORD: 'rewind-secret',
+      // The ExternalSecret postgres-standby-archive-s3, as the pod's STANDBY_* variables.
+      STANDBY_AWS_ACCESS_KEY_ID: 'prod-readonly-key',
+      STANDBY_AWS_SECRET_ACCESS_KEY: 'prod-readonly-secret',
+      STANDBY_WALG_LIBSODIUM_KEY: 'prod-libsodium-key',
+      PATH: `${path.join(root, 'bin')}:${process.env.PATH}`,
+    };
+    const startStandby = (): void => start('standby', '/usr/bin/patroni', [path.join(root, 'standby.yml')], env);
+    startStandby();
+    await waitFor('a standby leader', async () => (await httpGet(STANDBY.rest, '/standby-leader', 2000)).status === 200, 90);
+    await waitFor('streaming from the primary', () => sql(STANDBY.pg, 'SELECT status FROM pg_stat_wal_receiver') === 'streaming', 60);
+    sql(PRIMARY_PORT, 'CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)');
+    await waitFor('row 1 streamed', () => sql(STANDBY.pg, 'SELECT count(*) FROM orders') === '1', 30);
+    const rendered = YAML.parse(fs.readFileSync(path.join(root, 'standby.yml'), 'utf8'), { version: '1.1' });
+    expect(sql(STANDBY.pg, 'SHOW restore_command')).toBe(rendered.bootstrap.dcs.standby_cluster.restore_command);
+
+    // The standby stops; the primary writes and archives more, then goes away for good.
+    await stopProcess(procs.get('standby'), 'SIGTERM', 30000);
+    sql(PRIMARY_PORT, 'INSERT INTO orders VALUES (2), (3)');
+    const segment = sql(PRIMARY_PORT, 'SELECT pg_walfile_name(pg_current_wal_lsn())');
+    sql(PRIMARY_PORT, 'SELECT pg_switch_wal()');
+    const archived = path.join(root, 's3', ARCHIVE.bucket, ARCHIVE.prefix, ARCHIVE.cluster, segment);
+    await waitFor(`${segment} archived`, () => fs.existsSync(archived), 30);
+    expect(run(`${PG_BIN}/pg_ctl`, ['-D', path.join(root, 'primary'), '-m', 'fast', '-w', 'stop']).status).toBe(0);
+    startStandby();
+    await waitFor('rows 2 and 3 from the archive', () => sql(STANDBY.pg, 'SELECT count(*) FROM orders') === '3', 90);
+    // restore_command reached WAL-G with prod's archive and the read-only credentials, never DR's store.
+    const calls = fs.readFileSync(path.join(root, 'walg-calls.txt'), 'utf8').trim().split('\n');
+    expect(calls).toContainEqual(`wal-fetch|s3://postgres-backups/prod/postgres|https://minio.prod.example.com|prod-readonly-key|prod-libsodium-key`);
+    expect(calls.filter((l) => !l.startsWith('wal-fetch|s3://postgres-backups/prod/postgres|https://minio.prod.example.com|'))).toEqual([]);
   });
 });

@@ -31,6 +31,11 @@ describe('db-postgres chart', () => {
     const rest = objectsOf(configs.dr);
     const standby = patroniOf(rest, 'postgres-patroni').bootstrap.dcs.standby_cluster;
     expect(standby.restore_command).toMatch(/s3:\/\/postgres-backups\/prod\/postgres/);
+    // Streams from prod's replication endpoint; the archive is prod's MinIO, not DR's own, read-only.
+    expect([standby.host, standby.port]).toEqual([configs.dr.dr!.postgres.primaryHost, 5432]);
+    expect(standby.restore_command).toContain(`AWS_ENDPOINT=${configs.dr.dr!.postgres.archiveEndpoint} `);
+    expect(standby.restore_command).not.toContain('minio.storage-minio.svc');
+    expect(find(rest, 'ExternalSecret', 'postgres-standby-archive-s3').spec.data[0].remoteRef.key).toBe('prod/db-postgres/backup-s3-readonly');
     expect(find(rest, 'Job', 'postgres-promote')).toBeUndefined();
     const failedOver = objectsOf({ ...configs.dr, dr: { ...configs.dr.dr!, failover: true } });
     expect(patroniOf(failedOver, 'postgres-patroni').bootstrap.dcs.standby_cluster).toBeUndefined();

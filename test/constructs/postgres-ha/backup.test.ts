@@ -2,6 +2,15 @@
 import { StandbySource } from '../../../constructs/postgres-ha';
 import { all, BACKUP, container, find, patroniOf, synth } from './support';
 
+/** Prod's archive as DR reads it: prod's own object storage, read-only credentials. */
+const PROD_ARCHIVE = {
+  endpoint: 'https://minio.prod.example.com',
+  bucket: 'postgres-backups',
+  prefix: 'prod',
+  cluster: 'pg',
+  credentialsRemoteKey: 'prod/db-postgres/backup-s3-readonly',
+};
+
 describe('PostgresHA backups', () => {
   const { objects } = synth({ backup: { ...BACKUP, baseBackupRetention: 5, logicalBackupRetentionDays: 30 } });
 
@@ -121,7 +130,7 @@ describe('PostgresHA restore and standby', () => {
 
   describe('standbyOf', () => {
     test('archive: a standby cluster replaying another cluster archive; no admin or backup Jobs', () => {
-      const { objects } = synth({ backup: { ...BACKUP, prefix: 'dr' }, standbyOf: StandbySource.archive('pg', { prefix: 'prod' }) }, (pg) =>
+      const { objects } = synth({ backup: { ...BACKUP, prefix: 'dr' }, standbyOf: StandbySource.archive(PROD_ARCHIVE) }, (pg) =>
         pg.addTenantSchema('acme'),
       );
       const standby = patroniOf(objects).bootstrap.dcs.standby_cluster;
@@ -129,6 +138,36 @@ describe('PostgresHA restore and standby', () => {
       expect(standby.restore_command).toMatch(/WALG_S3_PREFIX=s3:\/\/postgres-backups\/prod\/pg .*wal-g wal-fetch/);
       expect(all(objects, 'Job')).toHaveLength(0);
       expect(all(objects, 'CronJob')).toHaveLength(0);
+    });
+
+    test("primary with archive: streams from prod's replication endpoint, falls back to prod's archive with read-only credentials", () => {
+      const { objects } = synth({
+        backup: { ...BACKUP, prefix: 'dr' },
+        standbyOf: StandbySource.primary('pg.prod.example.com', 5432, { archive: PROD_ARCHIVE }),
+      });
+      const standby = patroniOf(objects).bootstrap.dcs.standby_cluster;
+      expect([standby.host, standby.port, standby.create_replica_methods]).toEqual(['pg.prod.example.com', 5432, ['basebackup', 'walg_standby']]);
+      // The archive's own endpoint and folder, and the standby credentials, never this cluster's own store.
+      expect(standby.restore_command).toBe(
+        'env WALG_S3_PREFIX=s3://postgres-backups/prod/pg AWS_ENDPOINT=https://minio.prod.example.com AWS_S3_FORCE_PATH_STYLE=true WALG_COMPRESSION_METHOD=lz4 ' +
+          'AWS_ACCESS_KEY_ID="$STANDBY_AWS_ACCESS_KEY_ID" AWS_SECRET_ACCESS_KEY="$STANDBY_AWS_SECRET_ACCESS_KEY" WALG_LIBSODIUM_KEY="$STANDBY_WALG_LIBSODIUM_KEY" ' +
+          'wal-g wal-fetch "%f" "%p"',
+      );
+      const env = Object.fromEntries(container(objects, 'postgres').env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+      expect(env).toMatchObject({
+        STANDBY_AWS_ACCESS_KEY_ID: { secretKeyRef: { name: 'pg-standby-archive-s3', key: 'access-key-id' } },
+        STANDBY_AWS_SECRET_ACCESS_KEY: { secretKeyRef: { name: 'pg-standby-archive-s3', key: 'secret-access-key' } },
+        STANDBY_WALG_LIBSODIUM_KEY: { secretKeyRef: { name: 'pg-standby-archive-s3', key: 'libsodium-key' } },
+      });
+      expect(find(objects, 'ExternalSecret', 'pg-standby-archive-s3').spec.data.map((d: any) => d.remoteRef.key)).toEqual([
+        'prod/db-postgres/backup-s3-readonly',
+        'prod/db-postgres/backup-s3-readonly',
+        'prod/db-postgres/backup-s3-readonly',
+      ]);
+      // Egress to the primary and to the archive (https: 443).
+      const egress = find(objects, 'NetworkPolicy', 'pg-egress').spec.egress;
+      expect(egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 5432 }] });
+      expect(egress).toContainEqual({ ports: [{ protocol: 'TCP', port: 443 }] });
     });
 
     test('primary: streams from a remote host, with egress to its port', () => {
