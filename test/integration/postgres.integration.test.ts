@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
+import { PGDATA, ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { httpGet, stopProcess } from './support';
@@ -192,6 +192,13 @@ function starter(
     procs.set(name, p);
     logs.set(name, log);
   };
+}
+
+/** postgresql.conf lines, values quoted. */
+function pgConf(settings: Record<string, string | number>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k} = '${String(v).replace(/'/g, "''")}'`)
+    .join('\n');
 }
 
 /** A single-member etcd on loopback: clients on `port`, peers on `port + 10`. */
@@ -918,17 +925,26 @@ const WALG_REMOTE_QUERIES = [
   'select timeline_id, bytes_per_wal_segment from pg_catalog.pg_control_checkpoint(), pg_catalog.pg_control_init()',
 ];
 
-/** A stand-in wal-g: `backup-push` runs WAL-G's remote queries, then BASE_BACKUP with pg_basebackup into `store`. */
+/**
+ * A stand-in wal-g over a folder that plays the bucket (`s3://bucket/path` is `<store>/bucket/path`):
+ * `backup-push` runs WAL-G's remote queries, then BASE_BACKUP with pg_basebackup into
+ * `basebackups/`; `backup-fetch DIR LATEST` unpacks the newest; `wal-push`/`wal-fetch` copy segments.
+ */
 function walgRemoteStandIn(bin: string, store: string): void {
   fs.mkdirSync(bin, { recursive: true });
   const lines = [
     '#!/bin/sh',
     'set -eu',
+    `folder=${store}/\${WALG_S3_PREFIX#s3://}`,
     'case "$1" in',
     '  backup-push)',
     ...WALG_REMOTE_QUERIES.map((q) => `    ${PG_BIN}/psql --no-psqlrc -At -v ON_ERROR_STOP=1 -c ${JSON.stringify(q).replace(/\$/g, '\\$')}`),
-    `    dir=${store}/base_$(date +%s%N)`,
+    '    mkdir -p "$folder/basebackups"',
+    '    dir="$folder/basebackups/base_$(date +%s%N)"',
     `    ${PG_BIN}/pg_basebackup -D "$dir" -F tar -X none -c fast -l wal-g --no-sync ;;`,
+    '  backup-fetch) [ "$3" = LATEST ]; mkdir -p "$2"; tar -xf "$(ls -d "$folder"/basebackups/base_* | tail -1)/base.tar" -C "$2" ;;',
+    '  wal-push) mkdir -p "$folder/wal"; cp "$2" "$folder/wal/$(basename "$2")" ;;',
+    '  wal-fetch) [ -f "$folder/wal/$2" ] && cp "$folder/wal/$2" "$3" ;;',
     '  delete) ;;',
     '  *) echo "unexpected wal-g $*" >&2; exit 2 ;;',
     'esac',
@@ -937,7 +953,7 @@ function walgRemoteStandIn(bin: string, store: string): void {
   fs.writeFileSync(path.join(bin, 'wal-g'), lines.join('\n'), { mode: 0o755 });
 }
 
-describe("WAL-G's remote backup-push from the base-backup CronJob, as the role the construct creates (PostgreSQL 15)", () => {
+describe("WAL-G's remote backup-push from the base-backup CronJob, as the role the construct creates, and a point-in-time restore (PostgreSQL 15)", () => {
   const PORT = 55470;
   let root = '';
   let data = '';
@@ -948,6 +964,12 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
       throw new Error(`psql: ${r.stderr}`);
     }
     return r.stdout.trim();
+  };
+  /** The member's WAL-G environment (plain values of the StatefulSet), the stand-in wal-g first in PATH. */
+  const memberEnv = (): Record<string, string> => {
+    const c = containerOf(objects, 'StatefulSet', 'postgres', 'postgres');
+    const walg = c.env.filter((e: any) => /^(WALG_|AWS_)/.test(e.name) && e.value !== undefined).map((e: any) => [e.name, e.value]);
+    return { ...Object.fromEntries(walg), PATH: `${path.join(root, 'bin')}:${process.env.PATH}` };
   };
   const runBaseBackupJob = (): ReturnType<typeof runAsContainer> => {
     const c = containerOf(objects, 'CronJob', 'postgres-base-backup', 'backup');
@@ -962,6 +984,7 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     data = path.join(root, 'data');
     walgRemoteStandIn(path.join(root, 'bin'), path.join(root, 'store'));
     fs.mkdirSync(path.join(root, 'store'));
+    fs.mkdirSync(path.join(root, 'restored'));
     if (IS_ROOT) {
       execFileSync('chown', ['-R', 'postgres:postgres', root]);
     }
@@ -969,8 +992,16 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
     // Patroni writes pg_hba from the rendered lines; do the same.
     fs.writeFileSync(path.join(data, 'pg_hba.conf'), `${config.postgresql.pg_hba.join('\n')}\n`);
-    fs.appendFileSync(path.join(data, 'postgresql.conf'), `\nport = ${PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\n`);
-    const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start']);
+    // Archiving as rendered: archive_mode (bootstrap.dcs) and archive_command (postgresql.parameters),
+    // run by the server with the member's WAL-G environment (the StatefulSet's plain values).
+    const archiving = {
+      archive_mode: config.bootstrap.dcs.postgresql.parameters.archive_mode,
+      archive_command: config.postgresql.parameters.archive_command,
+    };
+    expect(archiving).toEqual({ archive_mode: 'on', archive_command: 'wal-g wal-push "%p"' });
+    const settings = { port: PORT, listen_addresses: '127.0.0.1', unix_socket_directories: root, ...archiving };
+    fs.appendFileSync(path.join(data, 'postgresql.conf'), `\n${pgConf(settings)}\n`);
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start'], { env: memberEnv() });
     expect(start.status).toBe(0);
     // What Patroni does at bootstrap (the superuser's password, the replication role from
     // postgresql.authentication), then what the bootstrap Job does: the rendered bootstrap SQL.
@@ -1014,9 +1045,10 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     expect(Number(version)).toBeGreaterThanOrEqual(150000);
     expect(systemId).toBe(sql('SELECT system_identifier FROM pg_control_system()'));
     expect(timeline).toBe('1|16777216');
-    const backups = fs.readdirSync(path.join(root, 'store'));
+    const folder = path.join(root, 'store', 'postgres-backups', 'prod', 'postgres', 'basebackups');
+    const backups = fs.readdirSync(folder);
     expect(backups).toHaveLength(1);
-    expect(fs.readdirSync(path.join(root, 'store', backups[0])).sort()).toEqual(['backup_manifest', 'base.tar']);
+    expect(fs.readdirSync(path.join(folder, backups[0])).sort()).toEqual(['backup_manifest', 'base.tar']);
   });
 
   test('the default the construct deploys is the major proven here: bin_dir is PostgreSQL 15', () => {
@@ -1047,6 +1079,90 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
     );
     sql(`ALTER ROLE "${role}" REPLICATION`);
     expect(runBaseBackupJob().status).toBe(0);
+  });
+
+  // docs/runbooks/postgres-pitr.md, executed: each step is the runbook's, with the rendered commands.
+  test('point-in-time restore (runbook): base backup, rows, timestamp, more rows; the restore to the timestamp has only the first rows', async () => {
+    const restoredPort = PORT + 1;
+    const restored = path.join(root, 'restored', 'data');
+    // 1. A base backup, by the CronJob.
+    expect(runBaseBackupJob().status).toBe(0);
+    // 2. Rows, then the target time, then more rows; the segment is archived by the rendered archive_command.
+    sql('CREATE TABLE invoices (id int, note text)');
+    sql("INSERT INTO invoices VALUES (1, 'before'), (2, 'before')");
+    const target = sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+    await new Promise((r) => setTimeout(r, 1100));
+    sql("INSERT INTO invoices VALUES (3, 'after the bad deploy')");
+    const segment = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
+    sql('SELECT pg_switch_wal()');
+    const wal = path.join(root, 'store', 'postgres-backups', 'prod', 'postgres', 'wal', segment);
+    for (let i = 0; i < 60 && !fs.existsSync(wal); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(fs.existsSync(wal)).toBe(true);
+    // 3. A new cluster with restoreFrom { sourceCluster, targetTime }: its rendered bootstrap.
+    const chart = new Chart(Testing.app(), 'pitr', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Restored', {
+      name: 'postgres-restored',
+      secretStore: { name: 'platform-secrets' },
+      backup: BACKUP,
+      restoreFrom: { sourceCluster: 'postgres', targetTime: target },
+    });
+    const boot = YAML.parse(configMap(Testing.synth(chart), 'postgres-restored-patroni')['patroni.yml'], { version: '1.1' }).bootstrap;
+    expect(boot.method).toBe('walg_restore');
+    // Patroni runs the method split like a shell and appends --scope/--datadir. Test-only: the
+    // pod's data directory is this fresh one.
+    const command = boot.walg_restore.command.replace(PGDATA, restored);
+    const fetch = spawnSync(
+      ...asPostgres('python3', [
+        '-c',
+        'import shlex,subprocess,sys; sys.exit(subprocess.call(shlex.split(sys.argv[1]) + ["--scope=postgres-restored", "--datadir=/x"]))',
+        command,
+      ]),
+      { encoding: 'utf8', env: { ...process.env, PATH: memberEnv().PATH } },
+    );
+    expect({ status: fetch.status, stderr: fetch.stderr }).toEqual({ status: 0, stderr: '' });
+    // What Patroni writes for PostgreSQL >= 12: recovery_conf as settings, and recovery.signal.
+    const recovery = boot.walg_restore.recovery_conf;
+    expect(recovery).toMatchObject({ recovery_target_time: target, recovery_target_action: 'promote', recovery_target_timeline: 'latest' });
+    const restoredSettings = { port: restoredPort, archive_mode: 'off', ...recovery };
+    fs.appendFileSync(path.join(restored, 'postgresql.auto.conf'), `\n${pgConf(restoredSettings)}\n`);
+    fs.writeFileSync(path.join(restored, 'recovery.signal'), '');
+    fs.chmodSync(restored, 0o700);
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', path.join(root, 'restored')]);
+    }
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', restored, '-l', path.join(root, 'restored.log'), '-w', '-t', '60', 'start'], {
+      env: { PATH: memberEnv().PATH },
+    });
+    try {
+      expect(start.status).toBe(0);
+      const restoredSql = (q: string): string =>
+        run(`${PG_BIN}/psql`, [
+          '--no-psqlrc',
+          '-At',
+          '-h',
+          root,
+          '-p',
+          String(restoredPort),
+          '-U',
+          'postgres',
+          '-d',
+          'postgres',
+          '-c',
+          q,
+        ]).stdout.trim();
+      for (let i = 0; i < 60 && restoredSql('SELECT pg_is_in_recovery()') !== 'f'; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // 4. Check: promoted, only the rows from before the target time.
+      expect(restoredSql('SELECT pg_is_in_recovery()')).toBe('f');
+      expect(restoredSql("SELECT string_agg(id::text, ',' ORDER BY id) FROM invoices")).toBe('1,2');
+      expect(sql('SELECT count(*) FROM invoices')).toBe('3');
+      expect(fs.readFileSync(path.join(root, 'restored.log'), 'utf8')).toMatch(/recovery stopping before commit of transaction/);
+    } finally {
+      run(`${PG_BIN}/pg_ctl`, ['-D', restored, '-m', 'immediate', '-w', 'stop']);
+    }
   });
 });
 
