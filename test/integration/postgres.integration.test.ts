@@ -221,7 +221,7 @@ function metricValue(body: string, name: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('PostgresHA against real servers', () => {
+describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patroni 3.0.2)', () => {
   let root = '';
   let dataDir = '';
   let bouncer: ChildProcess | undefined;
@@ -713,7 +713,7 @@ describe('PostgresHA against real servers', () => {
  * binaries (the default postgresVersion, 15). Everything else (bootstrap.dcs, parameters, pg_hba, users,
  * replica creation, tags) is the rendered file.
  */
-describe('a Patroni cluster from the rendered patroni.yml', () => {
+describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, PostgreSQL 15)', () => {
   const ETCD_PORT = 23790;
   const members = [0, 1, 2].map((i) => ({ name: `member${i}`, rest: 58008 + i, pg: 55442 + i }));
   const procs = new Map<string, ChildProcess>();
