@@ -15,5 +15,10 @@ export const dr: EnvironmentBase = {
     clusterServer: 'https://dr.k8s.receivables.example.com:6443',
     sync: { ...prod.gitops.sync, mode: 'disabled', syncWindows: [] },
   },
-  dr: { standbyOf: 'prod', failover: false },
+  dr: {
+    standbyOf: 'prod',
+    failover: false,
+    // Prod's leader behind a load balancer, and prod's region's MinIO, both reached across regions.
+    postgres: { primaryHost: 'postgres-replication.prod.receivables.example.com', archiveEndpoint: 'https://minio.prod.receivables.example.com' },
+  },
 };

@@ -163,6 +163,22 @@ export interface DisasterRecoveryConfig {
   readonly standbyOf: EnvironmentName;
   /** Set by `npm run failover`: data services are promoted and workloads scale up. */
   readonly failover: boolean;
+  /** Where the DR PostgreSQL standby follows the primary environment's cluster from. */
+  readonly postgres: DisasterRecoveryPostgres;
+}
+
+export interface DisasterRecoveryPostgres {
+  /**
+   * DNS name of the primary's replication endpoint (a load balancer in front of its leader), port 5432.
+   * @pattern ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$
+   */
+  readonly primaryHost: string;
+  /**
+   * S3 endpoint of the primary region's object storage, where the primary archives WAL. Never this
+   * environment's own MinIO.
+   * @pattern ^https?://[^\s/]+(:[0-9]+)?$
+   */
+  readonly archiveEndpoint: string;
 }
 
 export interface EnvironmentConfig {

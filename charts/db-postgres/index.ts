@@ -1,8 +1,9 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
 import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
+import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
-import { EnvironmentConfig } from '../../environments/types';
+import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
 import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
@@ -14,20 +15,40 @@ export const POSTGRES_BACKUP_BUCKET = 'postgres-backups';
 export const POSTGRES_CLUSTER = 'postgres';
 
 /**
+ * DR at rest: stream from the primary environment's replication endpoint, and fall back to its
+ * archive in its own region's object storage, with read-only credentials of that store.
+ */
+function standbyOfPrimary(dr: DisasterRecoveryConfig): StandbySource {
+  return StandbySource.primary(dr.postgres.primaryHost, POSTGRES_PORT, {
+    archive: {
+      endpoint: dr.postgres.archiveEndpoint,
+      bucket: POSTGRES_BACKUP_BUCKET,
+      prefix: dr.standbyOf,
+      cluster: POSTGRES_CLUSTER,
+      credentialsRemoteKey: `${dr.standbyOf}/db-postgres/backup-s3-readonly`,
+    },
+  });
+}
+
+/**
  * `db-postgres`: PostgreSQL with Patroni and PgBouncer at the environment's scale.
  *
  * - dev: one instance (no failover, explicitly allowed), one pooler, no backups.
  * - staging, prod: `postgres.replicas` members on distinct nodes (and zones where the
  *   cloud has them), WAL archiving and base plus logical backups to MinIO when `features.backups`.
- * - dr at rest: a standby cluster replaying prod's WAL archive (`prod/postgres` in the backup
- *   bucket, which MinIO bucket replication copies from prod's region). It archives nothing
+ * - dr at rest: a standby cluster streaming from prod's replication endpoint, falling back to prod's
+ *   WAL archive (`prod/postgres` in prod's region's MinIO, `dr.postgres.archiveEndpoint`, read with
+ *   `prod/db-postgres/backup-s3-readonly`: access-key-id, secret-access-key, prod's libsodium-key). It archives nothing
  *   and runs no admin Jobs. When `dr.failover` is set, it stops being a standby: a Job removes
  *   `standby_cluster` from Patroni's configuration, the leader is promoted, and backups start
  *   under `dr/postgres`, never into prod's folder.
  *
- * Secrets in the store: `<env>/db-postgres/credentials` (properties superuser-password,
- * replication-password, rewind-password, monitor-password, pooler-password, app-password) and
- * `<env>/db-postgres/backup-s3` (access-key-id, secret-access-key of a MinIO user that may write
+ * Secrets in the store: `<env>/db-postgres/credentials` (in dr: `prod/db-postgres/credentials`, the
+ * roles it replicates; properties superuser-password,
+ * replication-password, rewind-password, monitor-password, pooler-password, app-password,
+ * backup-password) and
+ * `<env>/db-postgres/backup-s3` (libsodium-key, the 64-hex-digit WAL-G encryption key; access-key-id,
+ * secret-access-key of a MinIO user that may write
  * the bucket).
  */
 export class DbPostgresChart extends PlatformChart {
@@ -37,6 +58,9 @@ export class DbPostgresChart extends PlatformChart {
     super(scope, 'db-postgres', { config, namespace: 'db-postgres' });
     const dr = config.dr;
     const backups = config.features.backups || dr !== undefined;
+    // A standby replicates its primary's roles and passwords (pg_authid), and keeps them when
+    // promoted: DR reads prod's role secrets; a rotation is done once, in prod's entry.
+    const rolesOf = dr?.standbyOf ?? config.name;
     this.postgres = new PostgresHA(this, 'Postgres', {
       name: POSTGRES_CLUSTER,
       namespace: this.ns.name,
@@ -48,7 +72,7 @@ export class DbPostgresChart extends PlatformChart {
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${config.name}/db-postgres/credentials`,
+      secretRemoteKey: `${rolesOf}/db-postgres/credentials`,
       pooler: {
         replicas: config.postgres.poolerReplicas,
         image: imageRef(config, 'pgbouncer'),
@@ -65,7 +89,7 @@ export class DbPostgresChart extends PlatformChart {
             port: MINIO.port,
           }
         : undefined,
-      standbyOf: dr && isStandby(config) ? StandbySource.archive(POSTGRES_CLUSTER, { prefix: dr.standbyOf }) : undefined,
+      standbyOf: dr && isStandby(config) ? standbyOfPrimary(dr) : undefined,
       promote: dr !== undefined && dr.failover,
     });
     // Applications reach PostgreSQL through PgBouncer.

@@ -67,7 +67,7 @@ export class AdminJobs {
     const file = `${name}.sql`;
     this.sqlFiles[file] = sql;
     const jobName = `${ctx.name}-${name}-${contentHash(sql)}`.slice(0, 63).replace(/-+$/, '');
-    const passwords = ['monitor', 'pooler', 'app'];
+    const passwords = ['monitor', 'pooler', 'app', 'backup'];
     return adminJob(ctx, `SqlJob-${name}`, jobName, {
       automountServiceAccountToken: false,
       container: {

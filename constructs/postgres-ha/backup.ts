@@ -1,14 +1,18 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
-import { RestoreSource, ROLES, StandbySpec, walgEnvironment, WalgTarget } from './config';
+import { RestoreSource, ROLES, STANDBY_CREDENTIAL_VARIABLES, STANDBY_CREDENTIALS_PREFIX, StandbySpec, walgEnvironment, WalgTarget } from './config';
 import { Resources } from '../lib/resources';
 import { ClusterContext } from './context';
-import { PostgresBackupProps } from './props';
+import { PostgresBackupProps, StandbyArchiveProps } from './props';
 
 const DEFAULT_PREFIX = 'postgres';
 
 /** Where WAL-G keeps `cluster`'s backups in the backup store (`s3://<bucket>/<prefix>/<cluster>`). */
-export function walgTarget(backup: PostgresBackupProps, cluster: string, prefix = backup.prefix ?? DEFAULT_PREFIX): WalgTarget {
+export function walgTarget(
+  backup: Pick<PostgresBackupProps, 'bucket' | 'endpoint' | 'forcePathStyle' | 'prefix'>,
+  cluster: string,
+  prefix = backup.prefix ?? DEFAULT_PREFIX,
+): WalgTarget {
   return {
     s3Prefix: `s3://${backup.bucket}/${prefix}/${cluster}`,
     endpoint: backup.endpoint.replace(/\/$/, ''),
@@ -16,7 +20,17 @@ export function walgTarget(backup: PostgresBackupProps, cluster: string, prefix 
   };
 }
 
-/** WAL-G's environment for this cluster's own folder, credentials from the S3 Secret; empty without backups. */
+/** Key of the backup Secret (and property of the store entry) with the libsodium key: 64 hex digits. */
+export const LIBSODIUM_KEY = 'libsodium-key';
+/** Keys of the backup Secret, each read from the same-named property of `credentialsRemoteKey`. */
+export const BACKUP_SECRET_KEYS = ['access-key-id', 'secret-access-key', LIBSODIUM_KEY];
+
+/**
+ * WAL-G's environment for this cluster's own folder, credentials and encryption key from the
+ * backup Secret; empty without backups. Encryption is WAL-G's own (libsodium, client side; wal-g
+ * v3.0.5 internal/configure_crypter_libsodium.go reads WALG_LIBSODIUM_KEY and
+ * WALG_LIBSODIUM_KEY_TRANSFORM), so it works on any S3 store, MinIO without KMS included.
+ */
 export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
   const backup = ctx.props.backup;
   if (!backup) {
@@ -27,16 +41,45 @@ export function s3Env(ctx: ClusterContext): k8s.EnvVar[] {
     ...Object.entries(walgEnvironment(walgTarget(backup, ctx.name))).map(([name, value]) => ({ name, value })),
     { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: secret, key: 'access-key-id' } } },
     { name: 'AWS_SECRET_ACCESS_KEY', valueFrom: { secretKeyRef: { name: secret, key: 'secret-access-key' } } },
+    { name: 'WALG_LIBSODIUM_KEY', valueFrom: { secretKeyRef: { name: secret, key: LIBSODIUM_KEY } } },
+    { name: 'WALG_LIBSODIUM_KEY_TRANSFORM', value: 'hex' },
   ];
 }
 
-/** What a standby follows: a remote primary, or another cluster's archive in the backup store. */
+/** The WAL-G target of a standby's archive: the primary's store and folder. */
+export function standbyArchiveTarget(archive: StandbyArchiveProps): WalgTarget {
+  return walgTarget(archive, archive.cluster);
+}
+
+/** What a standby follows: a remote primary, the primary's archive, or both. */
 export function standbySpec(ctx: ClusterContext): StandbySpec | undefined {
-  const { standbyOf, backup } = ctx.props;
-  if (standbyOf?.remote) {
-    return standbyOf.remote;
+  const standbyOf = ctx.props.standbyOf;
+  if (!standbyOf) {
+    return undefined;
   }
-  return standbyOf?.archiveOf ? { archive: walgTarget(backup!, standbyOf.archiveOf, standbyOf.archivePrefix) } : undefined;
+  return { remote: standbyOf.remote, archive: standbyOf.archive ? standbyArchiveTarget(standbyOf.archive) : undefined };
+}
+
+/** The standby archive's read-only credentials and key in the members, as STANDBY_* variables. */
+export function standbyArchiveEnv(ctx: ClusterContext): k8s.EnvVar[] {
+  if (!ctx.props.standbyOf?.archive) {
+    return [];
+  }
+  const keys: Record<(typeof STANDBY_CREDENTIAL_VARIABLES)[number], string> = {
+    AWS_ACCESS_KEY_ID: 'access-key-id',
+    AWS_SECRET_ACCESS_KEY: 'secret-access-key',
+    WALG_LIBSODIUM_KEY: LIBSODIUM_KEY,
+  };
+  return STANDBY_CREDENTIAL_VARIABLES.map((name) => ({
+    name: `${STANDBY_CREDENTIALS_PREFIX}${name}`,
+    valueFrom: { secretKeyRef: { name: ctx.names.standbyArchiveCredentials, key: keys[name] } },
+  }));
+}
+
+/** The port an S3 endpoint URL answers on: its explicit port, else 443 (https) or 80 (http). */
+export function endpointPort(endpoint: string): number {
+  const m = /^(https?):\/\/[^/:]+(?::([0-9]+))?/.exec(endpoint);
+  return m?.[2] ? Number(m[2]) : m?.[1] === 'http' ? 80 : 443;
 }
 
 /** The backup a new cluster bootstraps from, if any. */
@@ -56,21 +99,26 @@ export function addBackupJobs(ctx: ClusterContext, backup: PostgresBackupProps):
   const retention = backup.baseBackupRetention ?? 7;
   const days = backup.logicalBackupRetentionDays ?? 14;
   // Base backups stream over the replication protocol from a replica when there is one (WAL-G
-  // remote backup-push: no access to the data volume needed), then old ones are deleted.
+  // remote backup-push: no access to the data volume needed), then old ones are deleted. WAL-G
+  // also opens an ordinary connection (server info): PGDATABASE, or it would go to a database
+  // named after the role. The role and its grants: config.ts backupRole().
   const source = ctx.props.replicas > 1 ? ctx.hosts.replica : ctx.hosts.primary;
   const baseScript = ['set -eu', 'wal-g backup-push', `wal-g delete retain FULL ${retention} --confirm`].join('\n');
   backupCronJob(ctx, 'BaseBackup', {
     name: `${ctx.name}-base-backup`,
     schedule: backup.baseBackupSchedule ?? '0 1 * * *',
     script: baseScript,
-    env: ctx.libpqEnv(source, ROLES.replication, 'replication-password'),
+    env: [...ctx.libpqEnv(source, ROLES.backup, 'backup-password'), { name: 'PGDATABASE', value: 'postgres' }],
     tmpSize: '256Mi',
   });
   backupCronJob(ctx, 'LogicalBackup', {
     name: `${ctx.name}-logical-backup`,
     schedule: backup.logicalBackupSchedule ?? '30 2 * * *',
     script: logicalBackupScript(days),
-    env: [...ctx.libpqEnv(source, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
+    // On the primary: on a replica a dump that runs longer than max_standby_streaming_delay (30 s)
+    // is cancelled by replay conflicts unless hot_standby_feedback is on, and with it the primary
+    // keeps the dead rows anyway. pg_dumpall reads MVCC snapshots and blocks no writer.
+    env: [...ctx.libpqEnv(ctx.hosts.primary, ROLES.superuser, 'superuser-password'), { name: 'PGDATABASE', value: 'postgres' }],
     tmpSize: '20Gi',
   });
 }

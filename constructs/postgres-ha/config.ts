@@ -31,6 +31,8 @@ export const ROLES = {
   rewind: 'rewinder',
   monitor: 'monitor',
   pooler: 'pgbouncer_auth',
+  /** The base-backup CronJob's role: REPLICATION (BASE_BACKUP) and pg_read_all_settings, nothing else. */
+  backup: 'backup',
 } as const;
 
 /** Schema that holds the SECURITY DEFINER lookup function PgBouncer's auth_query calls. */
@@ -277,19 +279,28 @@ export function walgEnvironment(target: WalgTarget): Record<string, string> {
     WALG_S3_PREFIX: target.s3Prefix,
     AWS_ENDPOINT: target.endpoint,
     AWS_S3_FORCE_PATH_STYLE: String(target.forcePathStyle),
-    // MinIO without KMS rejects SSE headers (zalando/spilo #359).
-    WALG_DISABLE_S3_SSE: 'true',
     WALG_COMPRESSION_METHOD: 'lz4',
   };
 }
 
-/** Prefixes a WAL-G command with the environment of another target (restore, standby). */
-function walgWith(target: WalgTarget, command: string): string {
-  const env = walgEnvironment(target);
-  return `env ${Object.entries(env)
-    .map(([k, v]) => `${k}=${shellQuote(v)}`)
-    .join(' ')} ${command}`;
+/** Pod variables that hold the standby archive's credentials (`STANDBY_<WAL-G name>`). */
+export const STANDBY_CREDENTIAL_VARIABLES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'WALG_LIBSODIUM_KEY'] as const;
+
+/**
+ * Prefixes a WAL-G command with the environment of another target (restore, standby). With
+ * `credentialsFrom`, the credentials come from the pod's `<prefix><name>` variables, expanded by
+ * the shell that runs the command (PostgreSQL runs restore_command with /bin/sh).
+ */
+function walgWith(target: WalgTarget, command: string, credentialsFrom?: string): string {
+  const env = Object.entries(walgEnvironment(target)).map(([k, v]) => `${k}=${shellQuote(v)}`);
+  if (credentialsFrom) {
+    env.push(...STANDBY_CREDENTIAL_VARIABLES.map((name) => `${name}="$${credentialsFrom}${name}"`));
+  }
+  return `env ${env.join(' ')} ${command}`;
 }
+
+/** Prefix of the standby archive's credential variables in the pod. */
+export const STANDBY_CREDENTIALS_PREFIX = 'STANDBY_';
 
 /** A POSIX shell word. */
 export function shellQuote(value: string): string {
@@ -305,7 +316,12 @@ export interface RestoreSource {
   readonly targetTime?: string;
 }
 
-export type StandbySpec = { readonly host: string; readonly port: number } | { readonly archive: WalgTarget };
+/** What a standby follows: a remote primary (streaming), the primary's archive, or both. */
+export interface StandbySpec {
+  readonly remote?: { readonly host: string; readonly port: number };
+  /** The primary's archive, read with the STANDBY_* credentials of the pod. */
+  readonly archive?: WalgTarget;
+}
 
 export interface PatroniConfigOptions {
   /** Patroni scope: the cluster name. */
@@ -330,6 +346,20 @@ export interface PatroniConfigOptions {
   readonly standby?: StandbySpec;
 }
 
+/**
+ * `standby_cluster`: stream from the remote primary, and fetch from its archive what the stream no
+ * longer has (Patroni docs/standby_cluster.rst: host/port and restore_command together). A new
+ * member clones with pg_basebackup from the primary, else from the archive's latest base backup.
+ */
+function standbyCluster(s: StandbySpec): Record<string, unknown> {
+  const methods = [...(s.remote ? ['basebackup'] : []), ...(s.archive ? ['walg_standby'] : [])];
+  return {
+    ...(s.remote ? { host: s.remote.host, port: s.remote.port } : {}),
+    ...(s.archive ? { restore_command: walgWith(s.archive, 'wal-g wal-fetch "%f" "%p"', STANDBY_CREDENTIALS_PREFIX) } : {}),
+    create_replica_methods: methods,
+  };
+}
+
 /** The DCS settings Patroni bootstraps the cluster with (`bootstrap.dcs`). */
 function dcsConfig(o: PatroniConfigOptions): Record<string, unknown> {
   const dcs: Record<string, unknown> = {
@@ -349,10 +379,7 @@ function dcsConfig(o: PatroniConfigOptions): Record<string, unknown> {
     },
   };
   if (o.standby) {
-    dcs.standby_cluster =
-      'archive' in o.standby
-        ? { create_replica_methods: ['walg_standby'], restore_command: walgWith(o.standby.archive, 'wal-g wal-fetch "%f" "%p"') }
-        : { host: o.standby.host, port: o.standby.port, create_replica_methods: ['basebackup'] };
+    dcs.standby_cluster = standbyCluster(o.standby);
   }
   return dcs;
 }
@@ -407,8 +434,10 @@ function postgresqlConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Re
     postgresql.walg = { command: `wal-g backup-fetch ${PGDATA} LATEST`, no_params: true, keep_data: false };
     postgresql.recovery_conf = { restore_command: 'wal-g wal-fetch "%f" "%p"' };
   }
-  if (o.standby && 'archive' in o.standby) {
-    postgresql.walg_standby = { command: walgWith(o.standby.archive, `wal-g backup-fetch ${PGDATA} LATEST`), no_params: true };
+  if (o.standby?.archive) {
+    // Patroni runs the command without a shell (shlex split): `sh -c` expands the credentials.
+    const fetch = walgWith(o.standby.archive, `wal-g backup-fetch ${PGDATA} LATEST`, STANDBY_CREDENTIALS_PREFIX);
+    postgresql.walg_standby = { command: `sh -c ${shellQuote(fetch)}`, no_params: true };
   }
   replicaMethods.push('basebackup');
   postgresql.create_replica_methods = replicaMethods;
@@ -427,6 +456,7 @@ export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> 
     `host all all 127.0.0.1/32 scram-sha-256`,
     `host all all ::1/128 scram-sha-256`,
     `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
+    `host replication ${ROLES.backup} 0.0.0.0/0 scram-sha-256`,
     `host all all 0.0.0.0/0 scram-sha-256`,
   ];
   return {
@@ -572,9 +602,26 @@ export interface BootstrapSqlOptions {
 }
 
 /**
+ * The base-backup role. WAL-G's remote backup-push (no data directory: wal-g v3.0.5
+ * `internal/databases/postgres/backup_push_handler.go`, `GetPgServerInfo` and `runRemoteBackup`)
+ * runs `show data_directory` (superuser or pg_read_all_settings), `current_setting`,
+ * `pg_control_system()`, `pg_control_checkpoint()` and `pg_control_init()` (executable by PUBLIC),
+ * then BASE_BACKUP on a replication connection (the REPLICATION attribute). Nothing else: no
+ * superuser, no pg_monitor, no table access.
+ */
+function backupRole(): string[] {
+  const role = quoteIdent(ROLES.backup);
+  return [
+    createRoleIfMissing(ROLES.backup, 'LOGIN REPLICATION'),
+    `ALTER ROLE ${role} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'backup_password';`,
+    `GRANT pg_read_all_settings TO ${role};`,
+  ];
+}
+
+/**
  * Roles and the application database, safe to re-run. Passwords arrive as psql variables
  * (`-v monitor_password=...`) from Secrets, so they never appear in the manifest: `monitor_password`,
- * `pooler_password`, `app_password`.
+ * `pooler_password`, `app_password`, `backup_password`.
  */
 export function bootstrapSql(o: BootstrapSqlOptions): string {
   const db = quoteIdent(o.database);
@@ -588,6 +635,7 @@ export function bootstrapSql(o: BootstrapSqlOptions): string {
     `ALTER ROLE ${quoteIdent(ROLES.pooler)} WITH LOGIN PASSWORD :'pooler_password';`,
     createRoleIfMissing(o.owner, 'LOGIN'),
     `ALTER ROLE ${owner} WITH LOGIN PASSWORD :'app_password';`,
+    ...backupRole(),
     `SELECT format('CREATE DATABASE %I OWNER %I', ${quoteLiteral(o.database)}, ${quoteLiteral(o.owner)}) WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = ${quoteLiteral(o.database)})\\gexec`,
     `ALTER DATABASE ${db} OWNER TO ${owner};`,
     `REVOKE CREATE ON SCHEMA public FROM PUBLIC;`,

@@ -25,6 +25,7 @@ export class ClusterContext {
     readonly appCredentials: string;
     readonly poolerAuth: string;
     readonly backupCredentials: string;
+    readonly standbyArchiveCredentials: string;
     readonly patroniConfig: string;
     readonly serviceAccount: string;
     readonly members: string;
@@ -48,6 +49,7 @@ export class ClusterContext {
       appCredentials: `${name}-app`,
       poolerAuth: `${name}-pooler-auth`,
       backupCredentials: `${name}-backup-s3`,
+      standbyArchiveCredentials: `${name}-standby-archive-s3`,
       patroniConfig: `${name}-patroni`,
       serviceAccount: `${name}-patroni`,
       members: `${name}-members`,

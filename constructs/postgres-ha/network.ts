@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { IngressRenderer, policyPeerOf, tcpPorts } from '../lib/connections';
 import { INetworkPeer, peerOf } from '../lib/network';
 import { EXPORTER_PORT, PATRONI_API_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT } from './config';
+import { endpointPort } from './backup';
 import { ClusterContext, Component } from './context';
 import { DEFAULT_BACKUP_S3_PORT, PATRONI_API_SERVER_PORTS } from './props';
 
@@ -72,6 +73,10 @@ function addDatabasePolicies(ctx: ClusterContext): void {
   }
   if (standbyOf?.remote) {
     egress.push({ ports: tcpPorts([standbyOf.remote.port]) });
+  }
+  if (standbyOf?.archive) {
+    // The primary's object storage is outside this cluster: no pod selector names it.
+    egress.push({ ports: tcpPorts([endpointPort(standbyOf.archive.endpoint)]) });
   }
   policy(ctx, 'DatabaseEgress', `${ctx.name}-egress`, 'database', { policyTypes: ['Egress'], egress });
 }

@@ -4,8 +4,14 @@ import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
 import { POSTGRES_PORT } from './config';
 
-/** Spilo 17 (PostgreSQL 17, Patroni 4, WAL-G), as pinned by zalando/postgres-operator 1.14. */
+/** Spilo 17 (PostgreSQL 13 to 17, Patroni 4, WAL-G 3.0.5), as pinned by zalando/postgres-operator 1.14. */
 export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';
+/**
+ * The PostgreSQL major run by default: 15, the one `npm run test:integration` proves (Debian 12's
+ * postgresql-15). Spilo 17 ships 13, 14, 15 and 16 beside 17 (zalando/spilo
+ * `postgres-appliance/Dockerfile`, `PGOLDVERSIONS`), so this only selects `bin_dir`.
+ */
+export const DEFAULT_POSTGRES_VERSION = 15;
 /** PgBouncer 1.23 (max_prepared_statements needs >= 1.21), CloudNativePG's build. */
 export const DEFAULT_PGBOUNCER_IMAGE = 'ghcr.io/cloudnative-pg/pgbouncer:1.23.0';
 /** prometheus-community postgres_exporter. */
@@ -53,28 +59,48 @@ export class PatroniDcs {
   private constructor(public readonly useEndpoints: boolean) {}
 }
 
+/**
+ * The primary's WAL-G archive as a standby reads it: the primary's own object storage (in DR, the
+ * primary region's), never this cluster's `backup` store, with read-only credentials.
+ */
+export interface StandbyArchiveProps {
+  /** S3 endpoint URL of the primary's object storage, e.g. `https://minio.prod.example.com`. */
+  readonly endpoint: string;
+  /** Bucket the primary archives to. */
+  readonly bucket: string;
+  /** The primary's `backup.prefix`. @default 'postgres' */
+  readonly prefix?: string;
+  /** The primary cluster's name (its folder under the prefix). */
+  readonly cluster: string;
+  /** Path-style addressing (MinIO). @default true */
+  readonly forcePathStyle?: boolean;
+  /**
+   * Store key with read-only S3 credentials for that bucket and the primary's encryption key:
+   * properties `access-key-id`, `secret-access-key`, `libsodium-key`.
+   */
+  readonly credentialsRemoteKey: string;
+}
+
 /** Where a standby cluster follows its primary from. */
 export class StandbySource {
-  /** Stream from a remote primary (its leader Service or a load balancer in front of it). */
-  public static primary(host: string, port: number = POSTGRES_PORT): StandbySource {
-    return new StandbySource({ host, port });
+  /**
+   * Stream from a remote primary (its leader Service or a load balancer in front of it); with
+   * `archive`, WAL the stream no longer has is fetched from the primary's archive.
+   */
+  public static primary(host: string, port: number = POSTGRES_PORT, options: { readonly archive?: StandbyArchiveProps } = {}): StandbySource {
+    return new StandbySource({ host, port }, options.archive);
   }
 
-  /**
-   * Replay the WAL archive another cluster writes with WAL-G, through this cluster's `backup` store
-   * (for DR: the primary region's bucket, replicated to this region's object storage).
-   */
-  public static archive(sourceCluster: string, options: { readonly prefix?: string } = {}): StandbySource {
-    return new StandbySource(undefined, sourceCluster, options.prefix);
+  /** Replay only the primary's WAL-G archive (no streaming: the standby lags by up to archive_timeout). */
+  public static archive(archive: StandbyArchiveProps): StandbySource {
+    return new StandbySource(undefined, archive);
   }
 
   private constructor(
     /** Remote primary. */
     public readonly remote?: { readonly host: string; readonly port: number },
-    /** Cluster name whose archive is replayed. */
-    public readonly archiveOf?: string,
-    /** Path of that archive in the bucket. @default - this cluster's backup.prefix */
-    public readonly archivePrefix?: string,
+    /** The primary's archive. */
+    public readonly archive?: StandbyArchiveProps,
   ) {}
 }
 
@@ -88,7 +114,11 @@ export interface PostgresBackupProps {
   readonly prefix?: string;
   /** Path-style addressing, which MinIO needs. @default true */
   readonly forcePathStyle?: boolean;
-  /** Secret-store key holding the S3 credentials (properties `access-key-id`, `secret-access-key`). */
+  /**
+   * Secret-store key holding the S3 credentials and the encryption key: properties `access-key-id`,
+   * `secret-access-key`, and `libsodium-key` (64 hex digits, `openssl rand -hex 32`; WAL-G encrypts
+   * every backup and WAL segment with it, client side). Losing the key loses the backups.
+   */
   readonly credentialsRemoteKey: string;
   /** The object storage's pods, for the egress NetworkPolicy. @default - any destination on `port` */
   readonly networkPeer?: Peer;
@@ -160,7 +190,7 @@ export interface PostgresPoolerProps {
  * applies to the Spilo pods (members, admin and backup Jobs; default SPILO_UID and SPILO_GID).
  */
 export interface PostgresHAProps extends DataServiceProps {
-  /** PostgreSQL major version in the image (Spilo ships several; it selects `bin_dir`). @default 17 */
+  /** PostgreSQL major version in the image (Spilo ships several; it selects `bin_dir`). @default DEFAULT_POSTGRES_VERSION (15, the proven one) */
   readonly postgresVersion?: number;
   /** Where Patroni keeps the leader lock. @default PatroniDcs.ENDPOINTS */
   readonly dcs?: PatroniDcs;
@@ -192,7 +222,8 @@ export interface PostgresHAProps extends DataServiceProps {
   readonly parameters?: Readonly<Record<string, string | number | boolean>>;
   /**
    * Key in the store with the cluster's passwords as properties: `superuser-password`,
-   * `replication-password`, `rewind-password`, `monitor-password`, `pooler-password`, `app-password`.
+   * `replication-password`, `rewind-password`, `monitor-password`, `pooler-password`, `app-password`,
+   * `backup-password` (the base-backup role).
    * @default - `postgres/<name>`
    */
   readonly secretRemoteKey?: string;

@@ -11,11 +11,13 @@ import {
   DEFAULT_PGBOUNCER_IMAGE,
   DEFAULT_POSTGRES_EXPORTER_IMAGE,
   DEFAULT_POSTGRES_IMAGE,
+  DEFAULT_POSTGRES_VERSION,
   PatroniDcs,
   PoolMode,
   PostgresBackupProps,
   PostgresHAProps,
   PostgresRestoreProps,
+  StandbyArchiveProps,
   SPILO_GID,
   SPILO_UID,
   StandbySource,
@@ -87,7 +89,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
     check,
   );
   checkReplication(check, props, base.replicas);
-  const postgresVersion = props.postgresVersion ?? 17;
+  const postgresVersion = props.postgresVersion ?? DEFAULT_POSTGRES_VERSION;
   check.integer(postgresVersion, 'postgresVersion', 13, 18);
   const tuned = resolveTuning(check, props, base.resources);
   const pooler = resolvePooler(check, props, tuned.maxConnections);
@@ -251,13 +253,8 @@ function checkBackup(check: PropChecks, backup: PostgresBackupProps | undefined)
   if (!backup) {
     return;
   }
-  check.that(
-    /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/.test(backup.endpoint),
-    'backup.endpoint',
-    'must be an http(s) URL of host and port',
-    backup.endpoint,
-  );
-  check.that(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(backup.bucket), 'backup.bucket', 'must be an S3 bucket name', backup.bucket);
+  check.that(S3_ENDPOINT.test(backup.endpoint), 'backup.endpoint', 'must be an http(s) URL of host and port', backup.endpoint);
+  check.that(S3_BUCKET.test(backup.bucket), 'backup.bucket', 'must be an S3 bucket name', backup.bucket);
   for (const field of ['baseBackupSchedule', 'logicalBackupSchedule'] as const) {
     check.that(isCron(backup[field]), `backup.${field}`, 'must be a 5-field cron expression', backup[field]);
   }
@@ -271,16 +268,38 @@ function checkBackup(check: PropChecks, backup: PostgresBackupProps | undefined)
   );
 }
 
+const S3_ENDPOINT = /^https?:\/\/[^\s/]+(:[0-9]+)?\/?$/;
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** A standby's archive is the primary's store, read with its own (read-only) credentials, never this cluster's. */
+function checkStandbyArchive(check: PropChecks, archive: StandbyArchiveProps | undefined, backup: PostgresBackupProps | undefined): void {
+  if (!archive) {
+    return;
+  }
+  const field = 'standbyOf.archive';
+  check.that(S3_ENDPOINT.test(archive.endpoint), `${field}.endpoint`, 'must be an http(s) URL of host and port', archive.endpoint);
+  check.that(
+    !backup || archive.endpoint.replace(/\/$/, '') !== backup.endpoint.replace(/\/$/, ''),
+    `${field}.endpoint`,
+    "must be the primary's object storage, not this cluster's own backup.endpoint",
+    archive.endpoint,
+  );
+  check.that(S3_BUCKET.test(archive.bucket), `${field}.bucket`, 'must be an S3 bucket name', archive.bucket);
+  check.dnsLabel(archive.cluster, `${field}.cluster`);
+  check.that(!!archive.credentialsRemoteKey?.trim(), `${field}.credentialsRemoteKey`, 'must name a secret-store key', archive.credentialsRemoteKey);
+  check.that(
+    archive.credentialsRemoteKey !== backup?.credentialsRemoteKey,
+    `${field}.credentialsRemoteKey`,
+    "must be read-only credentials of the primary's store, not backup.credentialsRemoteKey",
+    archive.credentialsRemoteKey,
+  );
+}
+
 /** restoreFrom, standbyOf and promote: each needs the backup store or excludes another. */
 function checkRecovery(check: PropChecks, props: PostgresHAProps, name: string): void {
   const { backup, restoreFrom, standbyOf } = props;
   check.that(!restoreFrom || !!backup, 'restoreFrom', 'needs backup: the store to restore from', restoreFrom);
-  check.that(
-    !(standbyOf?.archiveOf && !backup),
-    'standbyOf',
-    'archive standby needs backup: the store to read the archive from',
-    standbyOf?.archiveOf,
-  );
+  checkStandbyArchive(check, standbyOf?.archive, backup);
   check.that(!(standbyOf && restoreFrom), 'restoreFrom', 'cannot be combined with standbyOf', restoreFrom);
   check.that(!(standbyOf && props.promote), 'promote', 'cannot be combined with standbyOf: promotion ends the standby', props.promote);
   check.that(

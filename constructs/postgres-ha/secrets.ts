@@ -1,10 +1,11 @@
 import { JsonPatch } from 'cdk8s';
 import { managedSecret, SecretKeyMapping } from '../lib/external-secret';
 import { pgbouncerUserlistLine, ROLES } from './config';
+import { BACKUP_SECRET_KEYS } from './backup';
 import { ClusterContext } from './context';
 
 /** Keys of the credentials Secret, each `<role>-password`, read from the same-named property of the store. */
-const CREDENTIAL_ROLES = ['superuser', 'replication', 'rewind', 'monitor', 'pooler', 'app'];
+const CREDENTIAL_ROLES = ['superuser', 'replication', 'rewind', 'monitor', 'pooler', 'app', 'backup'];
 /** Key of the application password in the app Secret (ServiceConnection.secret.keys.password). */
 export const APP_PASSWORD_KEY = 'password';
 /** Property of the store's value that holds the application password. */
@@ -44,13 +45,17 @@ export function addSecrets(ctx: ClusterContext): void {
       data: { 'userlist.txt': `${pgbouncerUserlistLine(ROLES.pooler, '{{ .password }}')}\n` },
     }),
   );
-  const backup = props.backup;
-  if (backup) {
-    managedSecret(ctx.scope, 'BackupCredentials', {
-      ...common,
-      name: names.backupCredentials,
-      labels: ctx.labelsFor('backup'),
-      keys: ['access-key-id', 'secret-access-key'].map((key) => ({ secretKey: key, remoteKey: backup.credentialsRemoteKey, property: key })),
-    });
+  // S3 credentials and the encryption key, each key from the same-named property of the entry.
+  const s3Secret = (id: string, name: string, remoteKey: string, component: 'database' | 'backup'): void => {
+    const keys = BACKUP_SECRET_KEYS.map((key) => ({ secretKey: key, remoteKey, property: key }));
+    managedSecret(ctx.scope, id, { ...common, name, labels: ctx.labelsFor(component), keys });
+  };
+  const archive = props.standbyOf?.archive;
+  if (archive) {
+    // Read-only credentials for the primary's bucket and the primary's encryption key.
+    s3Secret('StandbyArchiveCredentials', names.standbyArchiveCredentials, archive.credentialsRemoteKey, 'database');
+  }
+  if (props.backup) {
+    s3Secret('BackupCredentials', names.backupCredentials, props.backup.credentialsRemoteKey, 'backup');
   }
 }

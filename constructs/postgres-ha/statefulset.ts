@@ -5,7 +5,7 @@ import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVo
 import { PATRONI_API_PORT, PATRONI_CONFIG_PATH, PGROOT, POSTGRES_PORT, SOCKET_DIR } from './config';
 import { httpGetProbe, ProbeTiming } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
-import { s3Env } from './backup';
+import { s3Env, standbyArchiveEnv } from './backup';
 import { ClusterContext } from './context';
 import { postgresExporter } from './monitoring';
 import { downwardEnv, PATRONI_CONFIG_MOUNT, patroniEnv } from './patroni';
@@ -96,6 +96,7 @@ function postgresContainer(ctx: ClusterContext, writable: WritablePath[]): k8s.C
       ctx.credentialEnv('PATRONI_REWIND_PASSWORD', 'rewind-password'),
       { name: 'PGHOST', value: SOCKET_DIR },
       ...s3Env(ctx),
+      ...standbyArchiveEnv(ctx),
     ],
     resources: ctx.props.resources.toKube(),
     securityContext: containerSecurityContext(),

@@ -62,7 +62,7 @@ describe('npm run promote', () => {
     const [p, dr] = loadEnvironments(['prod', 'dr'], { dir: config });
     expect(dr.images).toEqual(p.images);
     expect(dr.chartVersions).toEqual({ 'cert-manager': 'v1.15.3' });
-    expect(dr.dr).toEqual({ standbyOf: 'prod', failover: false });
+    expect(dr.dr).toMatchObject({ standbyOf: 'prod', failover: false });
     // The source and the others are untouched.
     expect(fs.readFileSync(path.join(config, 'staging.yaml'), 'utf8')).toBe(before['staging.yaml']);
     expect(fs.readFileSync(path.join(config, 'dev.yaml'), 'utf8')).toBe(before['dev.yaml']);

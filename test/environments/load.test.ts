@@ -59,7 +59,8 @@ describe('environment config', () => {
     expect(prod.gitops.sync).toMatchObject({ mode: 'manual', approvalGate: true });
     expect(prod.features.autoscaling).toBe(true);
     expect(dr.gitops.sync.mode).toBe('disabled');
-    expect(dr.dr).toEqual({ standbyOf: 'prod', failover: false });
+    expect(dr.dr).toMatchObject({ standbyOf: 'prod', failover: false });
+    expect(dr.dr!.postgres.archiveEndpoint).not.toMatch(/storage-minio/);
     expect([dr.apps, dr.postgres, dr.redis]).toEqual([prod.apps, prod.postgres, prod.redis]);
     expect(dr.gitops.clusterServer).not.toBe(prod.gitops.clusterServer);
   });

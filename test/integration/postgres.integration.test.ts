@@ -18,7 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
-import { tenantSchemaSql } from '../../constructs/postgres-ha/config';
+import { PGDATA, ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
 import { httpGet, stopProcess } from './support';
@@ -120,11 +120,13 @@ function containerOf(objects: any[], kind: string, workload: string, name: strin
 const SECRET_VALUES: Record<string, string> = {
   'superuser-password': PASSWORDS.superuser,
   'replication-password': 'repl-secret',
+  'backup-password': 'backup-secret',
   'monitor-password': PASSWORDS.monitor,
   'pooler-password': PASSWORDS.pooler,
   'app-password': PASSWORDS.app,
   'access-key-id': 'minio-key',
   'secret-access-key': 'minio-secret',
+  'libsodium-key': '6c6962736f6469756d2d6b65792d666f722d7468652d696e746567726174696f6e',
 };
 
 /**
@@ -176,13 +178,50 @@ async function withProcess<T>(cmd: string, args: string[], env: NodeJS.ProcessEn
   }
 }
 
+/** Starts named processes as the postgres user, keeping each one and its output in the maps. */
+function starter(
+  procs: Map<string, ChildProcess>,
+  logs: Map<string, string[]>,
+): (name: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv) => void {
+  return (name, cmd, args, env = {}) => {
+    const [c, a] = asPostgres(cmd, args);
+    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    const log: string[] = [];
+    p.stdout?.on('data', (d) => log.push(String(d)));
+    p.stderr?.on('data', (d) => log.push(String(d)));
+    procs.set(name, p);
+    logs.set(name, log);
+  };
+}
+
+/** postgresql.conf lines, values quoted. */
+function pgConf(settings: Record<string, string | number>): string {
+  return Object.entries(settings)
+    .map(([k, v]) => `${k} = '${String(v).replace(/'/g, "''")}'`)
+    .join('\n');
+}
+
+/** A single-member etcd on loopback: clients on `port`, peers on `port + 10`. */
+function etcdArgs(name: string, dataDir: string, port: number): string[] {
+  const peer = `http://127.0.0.1:${port + 10}`;
+  return [
+    `--name=${name}`,
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=http://127.0.0.1:${port}`,
+    `--advertise-client-urls=http://127.0.0.1:${port}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=${name}=${peer}`,
+  ];
+}
+
 /** The value of a metric line `name{...} value` (or `name value`) in Prometheus text output. */
 function metricValue(body: string, name: string): number | undefined {
   const line = body.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
   return line === undefined ? undefined : Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
-describe('PostgresHA against real servers', () => {
+describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patroni 3.0.2)', () => {
   let root = '';
   let dataDir = '';
   let bouncer: ChildProcess | undefined;
@@ -223,7 +262,7 @@ describe('PostgresHA against real servers', () => {
    */
   function patroniFile(rendered: any[], name: string): { file: string; env: Record<string, string>; config: any } {
     const config = YAML.parse(configMap(rendered, `${name}-patroni`)['patroni.yml'], { version: '1.1' });
-    // Test-only: the image's PostgreSQL 17 binaries and data directory do not exist here.
+    // Test-only: the image's data directory does not exist here (bin_dir is PostgreSQL 15's already, the default).
     config.postgresql.bin_dir = PG_BIN;
     config.postgresql.data_dir = path.join(root, `${name}-data`);
     const file = path.join(root, `${name}-patroni.yml`);
@@ -274,7 +313,34 @@ describe('PostgresHA against real servers', () => {
 
   test.each([
     ['a single dev instance', { replicas: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
-    ['a standby of an archive', { backup: BACKUP, standbyOf: StandbySource.archive('postgres', { prefix: 'prod' }) }],
+    [
+      'a standby of an archive',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.archive({
+          endpoint: 'https://minio.prod.example.com',
+          bucket: 'postgres-backups',
+          prefix: 'prod',
+          cluster: 'postgres',
+          credentialsRemoteKey: 'prod/ro',
+        }),
+      },
+    ],
+    [
+      'a streaming standby with an archive fallback',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.primary('pg.prod.example.com', 5432, {
+          archive: {
+            endpoint: 'https://minio.prod.example.com',
+            bucket: 'postgres-backups',
+            prefix: 'prod',
+            cluster: 'postgres',
+            credentialsRemoteKey: 'prod/ro',
+          },
+        }),
+      },
+    ],
     ['a standby of a remote primary', { standbyOf: StandbySource.primary('pg.prod.example.com', 5432) }],
     ['a point-in-time restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old', targetTime: '2026-11-26 08:00:00+00' } }],
     ['the ConfigMaps DCS', { dcs: PatroniDcs.CONFIG_MAPS }],
@@ -378,6 +444,7 @@ describe('PostgresHA against real servers', () => {
     fs.writeFileSync(file, sql['bootstrap.sql']);
     fs.chmodSync(file, 0o644);
     const vars = ['-v', `monitor_password=${PASSWORDS.monitor}`, '-v', `pooler_password=${PASSWORDS.pooler}`, '-v', `app_password=${PASSWORDS.app}`];
+    vars.push('-v', `backup_password=${SECRET_VALUES['backup-password']}`);
     for (let i = 0; i < 2; i++) {
       const r = psql([...vars, '-f', file], PG_PORT, 'postgres');
       expect(r.stderr).toBe('');
@@ -604,7 +671,9 @@ describe('PostgresHA against real servers', () => {
       expect(c.command.slice(0, 2)).toEqual(['sh', '-c']);
       // Test-only substitutions: the replica Service is this server, on its port.
       const r = runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PG_PORT), PATH: `${bin}:${process.env.PATH}` });
-      expect([r.env.PGHOST, r.env.PGPORT]).toEqual(['postgres-replica.db-postgres.svc', '5432']);
+      // The base backup streams from a replica; pg_dumpall runs on the primary (docs: why).
+      const service = name === 'postgres-logical-backup' ? 'postgres.db-postgres.svc' : 'postgres-replica.db-postgres.svc';
+      expect([r.env.PGHOST, r.env.PGPORT]).toEqual([service, '5432']);
       return r;
     };
 
@@ -628,8 +697,8 @@ describe('PostgresHA against real servers', () => {
     expect({ status: base.status, stderr: base.stderr }).toEqual({ status: 0, stderr: '' });
     // A remote backup-push over the replication protocol as the replication role, then retention.
     expect(fs.readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
-      's3://postgres-backups/prod/postgres|127.0.0.1|standby|backup-push',
-      's3://postgres-backups/prod/postgres|127.0.0.1|standby|delete retain FULL 7 --confirm',
+      's3://postgres-backups/prod/postgres|127.0.0.1|backup|backup-push',
+      's3://postgres-backups/prod/postgres|127.0.0.1|backup|delete retain FULL 7 --confirm',
     ]);
   });
 });
@@ -641,10 +710,10 @@ describe('PostgresHA against real servers', () => {
  * Test-only substitutions: there is no Kubernetes API here, so the `kubernetes` DCS section is
  * replaced by a local etcd (Patroni's leader election and dynamic configuration work the same way
  * on every DCS); members listen on loopback ports; paths point into a temp dir; PostgreSQL 15
- * binaries instead of the image's 17. Everything else (bootstrap.dcs, parameters, pg_hba, users,
+ * binaries (the default postgresVersion, 15). Everything else (bootstrap.dcs, parameters, pg_hba, users,
  * replica creation, tags) is the rendered file.
  */
-describe('a Patroni cluster from the rendered patroni.yml', () => {
+describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, PostgreSQL 15)', () => {
   const ETCD_PORT = 23790;
   const members = [0, 1, 2].map((i) => ({ name: `member${i}`, rest: 58008 + i, pg: 55442 + i }));
   const procs = new Map<string, ChildProcess>();
@@ -671,15 +740,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-15).join('\n')}`).join('\n');
     throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}\n${tail}`);
   }
-  const start = (name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): void => {
-    const [c, a] = asPostgres(cmd, args);
-    const p = spawn(c, a, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    const log: string[] = [];
-    p.stdout?.on('data', (d) => log.push(String(d)));
-    p.stderr?.on('data', (d) => log.push(String(d)));
-    procs.set(name, p);
-    logs.set(name, log);
-  };
+  const start = starter(procs, logs);
   const stop = (name: string): Promise<void> => stopProcess(procs.get(name), 'SIGTERM', 30000);
   const sql = (port: number, query: string): string => {
     const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', sock, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
@@ -758,15 +819,7 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
   });
 
   test('members elect a leader, replicate synchronously, answer the probes, and fail over', async () => {
-    start('etcd', '/usr/bin/etcd', [
-      '--name=it',
-      `--data-dir=${path.join(root, 'etcd')}`,
-      `--listen-client-urls=http://127.0.0.1:${ETCD_PORT}`,
-      `--advertise-client-urls=http://127.0.0.1:${ETCD_PORT}`,
-      `--listen-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
-      `--initial-advertise-peer-urls=http://127.0.0.1:${ETCD_PORT + 10}`,
-      `--initial-cluster=it=http://127.0.0.1:${ETCD_PORT + 10}`,
-    ]);
+    start('etcd', '/usr/bin/etcd', etcdArgs('it', path.join(root, 'etcd'), ETCD_PORT));
     await waitFor('etcd', async () => ((await get(ETCD_PORT, '/health')) === 200 ? true : undefined), 30);
     const env = {
       PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
@@ -848,5 +901,437 @@ describe('a Patroni cluster from the rendered patroni.yml', () => {
     const after = YAML.parse(patronictl(['show-config']).stdout);
     expect(after.standby_cluster).toBeUndefined();
     expect(after).toEqual(before);
+  });
+});
+
+/**
+ * The base-backup CronJob runs `wal-g backup-push` with no data directory, so WAL-G takes its
+ * remote path (wal-g v3.0.5, the version Spilo 4.0 ships; `internal/databases/postgres/`):
+ * `NewBackupHandler` -> `GetPgServerInfo` opens an ordinary connection from the libpq environment
+ * (`connect.go`: `pgx.ParseConfig("")`, so PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE) and runs the
+ * four queries below (`query_runner.go`); `runRemoteBackup` then opens a replication connection
+ * (`pgconn.Connect(ctx, "replication=yes")`) and runs BASE_BACKUP (`streaming_base_backup.go`:
+ * fast checkpoint, tablespace map, label `wal-g`).
+ *
+ * WAL-G is not installable here, so a stand-in `wal-g` first in PATH runs exactly those queries
+ * with psql and the same BASE_BACKUP with pg_basebackup, in a process of its own, from the
+ * CronJob's own environment, against a real PostgreSQL 15 whose roles come from the rendered
+ * bootstrap SQL. What it does not prove: WAL-G's upload to S3 (MinIO is not here).
+ */
+const WALG_REMOTE_QUERIES = [
+  'show data_directory',
+  "select (current_setting('server_version_num'))::int",
+  'select system_identifier from pg_control_system();',
+  'select timeline_id, bytes_per_wal_segment from pg_catalog.pg_control_checkpoint(), pg_catalog.pg_control_init()',
+];
+
+/**
+ * A stand-in wal-g over a folder that plays the bucket (`s3://bucket/path` is `<store>/bucket/path`):
+ * `backup-push` runs WAL-G's remote queries, then BASE_BACKUP with pg_basebackup into
+ * `basebackups/`; `backup-fetch DIR LATEST` unpacks the newest; `wal-push`/`wal-fetch` copy segments.
+ */
+function walgRemoteStandIn(bin: string, store: string): void {
+  fs.mkdirSync(bin, { recursive: true });
+  const lines = [
+    '#!/bin/sh',
+    'set -eu',
+    `folder=${store}/\${WALG_S3_PREFIX#s3://}`,
+    'case "$1" in',
+    '  backup-push)',
+    ...WALG_REMOTE_QUERIES.map((q) => `    ${PG_BIN}/psql --no-psqlrc -At -v ON_ERROR_STOP=1 -c ${JSON.stringify(q).replace(/\$/g, '\\$')}`),
+    '    mkdir -p "$folder/basebackups"',
+    '    dir="$folder/basebackups/base_$(date +%s%N)"',
+    `    ${PG_BIN}/pg_basebackup -D "$dir" -F tar -X none -c fast -l wal-g --no-sync ;;`,
+    '  backup-fetch) [ "$3" = LATEST ]; mkdir -p "$2"; tar -xf "$(ls -d "$folder"/basebackups/base_* | tail -1)/base.tar" -C "$2" ;;',
+    '  wal-push) mkdir -p "$folder/wal"; cp "$2" "$folder/wal/$(basename "$2")" ;;',
+    '  wal-fetch) [ -f "$folder/wal/$2" ] && cp "$folder/wal/$2" "$3" ;;',
+    '  delete) ;;',
+    '  *) echo "unexpected wal-g $*" >&2; exit 2 ;;',
+    'esac',
+    '',
+  ];
+  fs.writeFileSync(path.join(bin, 'wal-g'), lines.join('\n'), { mode: 0o755 });
+}
+
+describe("WAL-G's remote backup-push from the base-backup CronJob, as the role the construct creates, and a point-in-time restore (PostgreSQL 15)", () => {
+  const PORT = 55470;
+  let root = '';
+  let data = '';
+  let objects: any[] = [];
+  const sql = (query: string): string => {
+    const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', root, '-p', String(PORT), '-U', 'postgres', '-d', 'postgres', '-c', query]);
+    if (r.status !== 0) {
+      throw new Error(`psql: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  };
+  /** The member's WAL-G environment (plain values of the StatefulSet), the stand-in wal-g first in PATH. */
+  const memberEnv = (): Record<string, string> => {
+    const c = containerOf(objects, 'StatefulSet', 'postgres', 'postgres');
+    const walg = c.env.filter((e: any) => /^(WALG_|AWS_)/.test(e.name) && e.value !== undefined).map((e: any) => [e.name, e.value]);
+    return { ...Object.fromEntries(walg), PATH: `${path.join(root, 'bin')}:${process.env.PATH}` };
+  };
+  const runBaseBackupJob = (): ReturnType<typeof runAsContainer> => {
+    const c = containerOf(objects, 'CronJob', 'postgres-base-backup', 'backup');
+    // Test-only substitutions: the Service is this server on its port; the stand-in wal-g first in PATH.
+    return runAsContainer(c, { PGHOST: '127.0.0.1', PGPORT: String(PORT), PATH: `${path.join(root, 'bin')}:${process.env.PATH}` });
+  };
+
+  beforeAll(() => {
+    objects = synthesize().objects;
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-walg-it-'));
+    fs.chmodSync(root, 0o755);
+    data = path.join(root, 'data');
+    walgRemoteStandIn(path.join(root, 'bin'), path.join(root, 'store'));
+    fs.mkdirSync(path.join(root, 'store'));
+    fs.mkdirSync(path.join(root, 'restored'));
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+    expect(run(`${PG_BIN}/initdb`, ['-D', data, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256']).status).toBe(0);
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    // Patroni writes pg_hba from the rendered lines; do the same.
+    fs.writeFileSync(path.join(data, 'pg_hba.conf'), `${config.postgresql.pg_hba.join('\n')}\n`);
+    // Archiving as rendered: archive_mode (bootstrap.dcs) and archive_command (postgresql.parameters),
+    // run by the server with the member's WAL-G environment (the StatefulSet's plain values).
+    const archiving = {
+      archive_mode: config.bootstrap.dcs.postgresql.parameters.archive_mode,
+      archive_command: config.postgresql.parameters.archive_command,
+    };
+    expect(archiving).toEqual({ archive_mode: 'on', archive_command: 'wal-g wal-push "%p"' });
+    const settings = { port: PORT, listen_addresses: '127.0.0.1', unix_socket_directories: root, ...archiving };
+    fs.appendFileSync(path.join(data, 'postgresql.conf'), `\n${pgConf(settings)}\n`);
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start'], { env: memberEnv() });
+    expect(start.status).toBe(0);
+    // What Patroni does at bootstrap (the superuser's password, the replication role from
+    // postgresql.authentication), then what the bootstrap Job does: the rendered bootstrap SQL.
+    sql(`ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`);
+    sql(
+      `CREATE ROLE "${config.postgresql.authentication.replication.username}" LOGIN REPLICATION PASSWORD '${SECRET_VALUES['replication-password']}'`,
+    );
+    const file = path.join(root, 'bootstrap.sql');
+    fs.writeFileSync(file, configMap(objects, 'postgres-sql')['bootstrap.sql'], { mode: 0o644 });
+    const job = containerOf(
+      objects,
+      'Job',
+      objects.find((o) => o.kind === 'Job' && o.metadata.name.startsWith('postgres-bootstrap-')).metadata.name,
+      'psql',
+    );
+    const vars = job.command
+      .filter((_: string, i: number) => job.command[i - 1] === '-v')
+      .flatMap((v: string) => {
+        const [name, value] = v.split('=');
+        const key = /^\$\((\w+)_PASSWORD\)$/.exec(value)![1].toLowerCase();
+        return ['-v', `${name}=${SECRET_VALUES[`${key}-password`]}`];
+      });
+    const boot = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-h', root, '-p', String(PORT), '-U', 'postgres', '-d', 'postgres', ...vars, '-f', file]);
+    expect({ status: boot.status, stderr: boot.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+
+  afterAll(() => {
+    if (data && fs.existsSync(path.join(data, 'postmaster.pid'))) {
+      run(`${PG_BIN}/pg_ctl`, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("the CronJob's environment runs WAL-G's queries and BASE_BACKUP (pg_basebackup) in a separate process", () => {
+    const r = runBaseBackupJob();
+    expect({ status: r.status, stderr: r.stderr.replace(/^NOTICE: .*\n/gm, '') }).toEqual({ status: 0, stderr: '' });
+    const [dataDir, version, systemId, timeline] = r.stdout.trim().split('\n');
+    expect(dataDir).toBe(sql('SHOW data_directory'));
+    expect(Number(version)).toBeGreaterThanOrEqual(150000);
+    expect(systemId).toBe(sql('SELECT system_identifier FROM pg_control_system()'));
+    expect(timeline).toBe('1|16777216');
+    const folder = path.join(root, 'store', 'postgres-backups', 'prod', 'postgres', 'basebackups');
+    const backups = fs.readdirSync(folder);
+    expect(backups).toHaveLength(1);
+    expect(fs.readdirSync(path.join(folder, backups[0])).sort()).toEqual(['backup_manifest', 'base.tar']);
+  });
+
+  test('the default the construct deploys is the major proven here: bin_dir is PostgreSQL 15', () => {
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    expect(config.postgresql.bin_dir).toBe(PG_BIN);
+    expect(run(`${PG_BIN}/postgres`, ['--version']).stdout).toMatch(new RegExp(`^postgres \\(PostgreSQL\\) ${PG_MAJOR}\\.`));
+  });
+
+  test('the role has exactly what it needs: without pg_read_all_settings, or without REPLICATION, the backup fails', () => {
+    const c = containerOf(objects, 'CronJob', 'postgres-base-backup', 'backup');
+    const role = c.env.find((e: any) => e.name === 'PGUSER').value;
+    expect(sql(`SELECT rolsuper, rolreplication, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = '${role}'`)).toBe('f|t|f|f');
+    expect(
+      sql(
+        `SELECT string_agg(b.rolname, ',') FROM pg_auth_members m JOIN pg_roles b ON b.oid = m.roleid JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = '${role}'`,
+      ),
+    ).toBe('pg_read_all_settings');
+    sql(`REVOKE pg_read_all_settings FROM "${role}"`);
+    const noSettings = runBaseBackupJob();
+    expect(noSettings.status).not.toBe(0);
+    expect(noSettings.stderr).toMatch(/must be superuser or have privileges of pg_read_all_settings to examine "data_directory"/);
+    sql(`GRANT pg_read_all_settings TO "${role}"`);
+    sql(`ALTER ROLE "${role}" NOREPLICATION`);
+    const noReplication = runBaseBackupJob();
+    expect(noReplication.status).not.toBe(0);
+    expect(noReplication.stderr).toMatch(
+      /must be superuser or replication role|no pg_hba.conf entry for replication connection|permission denied to start WAL sender/,
+    );
+    sql(`ALTER ROLE "${role}" REPLICATION`);
+    expect(runBaseBackupJob().status).toBe(0);
+  });
+
+  // docs/runbooks/postgres-pitr.md, executed: each step is the runbook's, with the rendered commands.
+  test('point-in-time restore (runbook): base backup, rows, timestamp, more rows; the restore to the timestamp has only the first rows', async () => {
+    const restoredPort = PORT + 1;
+    const restored = path.join(root, 'restored', 'data');
+    // 1. A base backup, by the CronJob.
+    expect(runBaseBackupJob().status).toBe(0);
+    // 2. Rows, then the target time, then more rows; the segment is archived by the rendered archive_command.
+    sql('CREATE TABLE invoices (id int, note text)');
+    sql("INSERT INTO invoices VALUES (1, 'before'), (2, 'before')");
+    const target = sql("SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') || '+00'");
+    await new Promise((r) => setTimeout(r, 1100));
+    sql("INSERT INTO invoices VALUES (3, 'after the bad deploy')");
+    const segment = sql('SELECT pg_walfile_name(pg_current_wal_lsn())');
+    sql('SELECT pg_switch_wal()');
+    const wal = path.join(root, 'store', 'postgres-backups', 'prod', 'postgres', 'wal', segment);
+    for (let i = 0; i < 60 && !fs.existsSync(wal); i++) {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(fs.existsSync(wal)).toBe(true);
+    // 3. A new cluster with restoreFrom { sourceCluster, targetTime }: its rendered bootstrap.
+    const chart = new Chart(Testing.app(), 'pitr', { namespace: 'db-postgres', disableResourceNameHashes: true });
+    new PostgresHA(chart, 'Restored', {
+      name: 'postgres-restored',
+      secretStore: { name: 'platform-secrets' },
+      backup: BACKUP,
+      restoreFrom: { sourceCluster: 'postgres', targetTime: target },
+    });
+    const boot = YAML.parse(configMap(Testing.synth(chart), 'postgres-restored-patroni')['patroni.yml'], { version: '1.1' }).bootstrap;
+    expect(boot.method).toBe('walg_restore');
+    // Patroni runs the method split like a shell and appends --scope/--datadir. Test-only: the
+    // pod's data directory is this fresh one.
+    const command = boot.walg_restore.command.replace(PGDATA, restored);
+    const fetch = spawnSync(
+      ...asPostgres('python3', [
+        '-c',
+        'import shlex,subprocess,sys; sys.exit(subprocess.call(shlex.split(sys.argv[1]) + ["--scope=postgres-restored", "--datadir=/x"]))',
+        command,
+      ]),
+      { encoding: 'utf8', env: { ...process.env, PATH: memberEnv().PATH } },
+    );
+    expect({ status: fetch.status, stderr: fetch.stderr }).toEqual({ status: 0, stderr: '' });
+    // What Patroni writes for PostgreSQL >= 12: recovery_conf as settings, and recovery.signal.
+    const recovery = boot.walg_restore.recovery_conf;
+    expect(recovery).toMatchObject({ recovery_target_time: target, recovery_target_action: 'promote', recovery_target_timeline: 'latest' });
+    const restoredSettings = { port: restoredPort, archive_mode: 'off', ...recovery };
+    fs.appendFileSync(path.join(restored, 'postgresql.auto.conf'), `\n${pgConf(restoredSettings)}\n`);
+    fs.writeFileSync(path.join(restored, 'recovery.signal'), '');
+    fs.chmodSync(restored, 0o700);
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', path.join(root, 'restored')]);
+    }
+    const start = run(`${PG_BIN}/pg_ctl`, ['-D', restored, '-l', path.join(root, 'restored.log'), '-w', '-t', '60', 'start'], {
+      env: { PATH: memberEnv().PATH },
+    });
+    try {
+      expect(start.status).toBe(0);
+      const restoredSql = (q: string): string =>
+        run(`${PG_BIN}/psql`, [
+          '--no-psqlrc',
+          '-At',
+          '-h',
+          root,
+          '-p',
+          String(restoredPort),
+          '-U',
+          'postgres',
+          '-d',
+          'postgres',
+          '-c',
+          q,
+        ]).stdout.trim();
+      for (let i = 0; i < 60 && restoredSql('SELECT pg_is_in_recovery()') !== 'f'; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      // 4. Check: promoted, only the rows from before the target time.
+      expect(restoredSql('SELECT pg_is_in_recovery()')).toBe('f');
+      expect(restoredSql("SELECT string_agg(id::text, ',' ORDER BY id) FROM invoices")).toBe('1,2');
+      expect(sql('SELECT count(*) FROM invoices')).toBe('3');
+      expect(fs.readFileSync(path.join(root, 'restored.log'), 'utf8')).toMatch(/recovery stopping before commit of transaction/);
+    } finally {
+      run(`${PG_BIN}/pg_ctl`, ['-D', restored, '-m', 'immediate', '-w', 'stop']);
+    }
+  });
+});
+
+/**
+ * A DR standby cluster from the rendered patroni.yml: one Patroni member (Patroni 3.0.2,
+ * PostgreSQL 15) with `StandbySource.primary(..., { archive })` follows a separate PostgreSQL
+ * primary. It clones with pg_basebackup and streams; then, with the primary gone, it replays WAL
+ * the primary archived, through the rendered restore_command and its STANDBY_* credentials.
+ *
+ * Test-only substitutions: a local etcd for the Kubernetes API (as above); loopback addresses and
+ * temp paths; the primary's archive_command is `cp` into a folder, and a stand-in `wal-g` first in
+ * PATH serves `wal-fetch` from that folder (mapping `s3://bucket/path` to `<root>/s3/bucket/path`)
+ * and records the endpoint and credentials it was given. Not proven: WAL-G against real S3.
+ */
+describe('a DR standby cluster from the rendered patroni.yml: streaming from the primary, restore_command from its archive (Patroni 3.0.2, PostgreSQL 15)', () => {
+  const ETCD_PORT = 23800;
+  const PRIMARY_PORT = 55480;
+  const STANDBY = { rest: 58020, pg: 55481 };
+  const ARCHIVE = {
+    endpoint: 'https://minio.prod.example.com',
+    bucket: 'postgres-backups',
+    prefix: 'prod',
+    cluster: 'postgres',
+    credentialsRemoteKey: 'prod/db-postgres/backup-s3-readonly',
+  };
+  const procs = new Map<string, ChildProcess>();
+  const logs = new Map<string, string[]>();
+  let root = '';
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  const start = starter(procs, logs);
+  const sql = (port: number, query: string): string => {
+    const r = run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', root, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-c', query]);
+    if (r.status !== 0) {
+      throw new Error(`psql on ${port}: ${r.stderr}`);
+    }
+    return r.stdout.trim();
+  };
+  async function waitFor(what: string, probe: () => Promise<boolean> | boolean, seconds: number): Promise<void> {
+    for (let i = 0; i < seconds * 2; i++) {
+      try {
+        if (await probe()) {
+          return;
+        }
+      } catch {
+        // a server between states: ask again
+      }
+      await sleep(500);
+    }
+    const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-20).join('\n')}`).join('\n');
+    throw new Error(`timed out waiting for ${what}\n${tail}`);
+  }
+
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'pg-dr-it-'));
+    fs.chmodSync(root, 0o755);
+    const archiveDir = path.join(root, 's3', ARCHIVE.bucket, ARCHIVE.prefix, ARCHIVE.cluster);
+    fs.mkdirSync(archiveDir, { recursive: true });
+    const bin = path.join(root, 'bin');
+    fs.mkdirSync(bin);
+    fs.writeFileSync(
+      path.join(bin, 'wal-g'),
+      [
+        '#!/bin/sh',
+        'set -eu',
+        `printf '%s|%s|%s|%s|%s\\n' "$1" "$WALG_S3_PREFIX" "$AWS_ENDPOINT" "$AWS_ACCESS_KEY_ID" "$WALG_LIBSODIUM_KEY" >> ${root}/walg-calls.txt`,
+        `dir=${root}/s3/\${WALG_S3_PREFIX#s3://}`,
+        '[ "$1" = wal-fetch ] && [ -f "$dir/$2" ] && exec cp "$dir/$2" "$3"',
+        'exit 1',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    // The primary: what prod runs, with the rendered pg_hba, the replication role and its password
+    // (the DR pods authenticate with prod's: the same store entry), archiving into the folder.
+    const objects = (() => {
+      const chart = new Chart(Testing.app(), 'dr', { namespace: 'db-postgres', disableResourceNameHashes: true });
+      new PostgresHA(chart, 'Postgres', {
+        name: 'postgres',
+        replicas: 1,
+        allowSingleInstance: true,
+        pooler: { replicas: 1 },
+        resources: Resources.SMALL,
+        secretStore: { name: 'platform-secrets' },
+        backup: { ...BACKUP, prefix: 'dr' },
+        standbyOf: StandbySource.primary('127.0.0.1', PRIMARY_PORT, { archive: ARCHIVE }),
+      });
+      return Testing.synth(chart);
+    })();
+    const rendered = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    if (IS_ROOT) {
+      execFileSync('chown', ['-R', 'postgres:postgres', root]);
+    }
+    const primary = path.join(root, 'primary');
+    expect(run(`${PG_BIN}/initdb`, ['-D', primary, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256']).status).toBe(0);
+    fs.writeFileSync(path.join(primary, 'pg_hba.conf'), `${rendered.postgresql.pg_hba.join('\n')}\n`);
+    fs.appendFileSync(
+      path.join(primary, 'postgresql.conf'),
+      `\nport = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\narchive_mode = on\narchive_command = 'cp %p ${archiveDir}/%f'\n`,
+    );
+    expect(run(`${PG_BIN}/pg_ctl`, ['-D', primary, '-l', path.join(root, 'primary.log'), '-w', '-t', '60', 'start']).status).toBe(0);
+    sql(PRIMARY_PORT, `CREATE ROLE "${ROLES.replication}" LOGIN REPLICATION PASSWORD '${SECRET_VALUES['replication-password']}'`);
+    sql(PRIMARY_PORT, `ALTER ROLE postgres PASSWORD '${PASSWORDS.superuser}'`);
+    // The standby member: the rendered file, with the test-only substitutions.
+    const config = structuredClone(rendered);
+    delete config.kubernetes;
+    config.etcd3 = { hosts: [`127.0.0.1:${ETCD_PORT}`] };
+    config.name = 'standby0';
+    config.restapi = { ...config.restapi, listen: `127.0.0.1:${STANDBY.rest}`, connect_address: `127.0.0.1:${STANDBY.rest}` };
+    Object.assign(config.postgresql, {
+      listen: `127.0.0.1:${STANDBY.pg}`,
+      connect_address: `127.0.0.1:${STANDBY.pg}`,
+      data_dir: path.join(root, 'standby'),
+      bin_dir: PG_BIN,
+      pgpass: path.join(root, 'standby.pgpass'),
+    });
+    config.postgresql.parameters.unix_socket_directories = root;
+    config.bootstrap.dcs.postgresql.parameters.unix_socket_directories = root;
+    fs.writeFileSync(path.join(root, 'standby.yml'), YAML.stringify(config, { version: '1.1' }), { mode: 0o644 });
+  });
+
+  afterAll(async () => {
+    for (const p of procs.values()) {
+      await stopProcess(p, 'SIGTERM', 30000);
+    }
+    for (const dir of ['primary', 'standby']) {
+      if (root && fs.existsSync(path.join(root, dir, 'postmaster.pid'))) {
+        run(`${PG_BIN}/pg_ctl`, ['-D', path.join(root, dir), '-m', 'immediate', '-w', 'stop']);
+      }
+    }
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test('the standby leader clones and streams from the primary, then replays the archive when the primary is gone', async () => {
+    start('etcd', '/usr/bin/etcd', etcdArgs('dr', path.join(root, 'etcd'), ETCD_PORT));
+    await waitFor('etcd', async () => (await httpGet(ETCD_PORT, '/health', 2000)).status === 200, 30);
+    const env = {
+      PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
+      PATRONI_REPLICATION_PASSWORD: SECRET_VALUES['replication-password'],
+      PATRONI_REWIND_PASSWORD: 'rewind-secret',
+      // The ExternalSecret postgres-standby-archive-s3, as the pod's STANDBY_* variables.
+      STANDBY_AWS_ACCESS_KEY_ID: 'prod-readonly-key',
+      STANDBY_AWS_SECRET_ACCESS_KEY: 'prod-readonly-secret',
+      STANDBY_WALG_LIBSODIUM_KEY: 'prod-libsodium-key',
+      PATH: `${path.join(root, 'bin')}:${process.env.PATH}`,
+    };
+    const startStandby = (): void => start('standby', '/usr/bin/patroni', [path.join(root, 'standby.yml')], env);
+    startStandby();
+    await waitFor('a standby leader', async () => (await httpGet(STANDBY.rest, '/standby-leader', 2000)).status === 200, 90);
+    await waitFor('streaming from the primary', () => sql(STANDBY.pg, 'SELECT status FROM pg_stat_wal_receiver') === 'streaming', 60);
+    sql(PRIMARY_PORT, 'CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)');
+    await waitFor('row 1 streamed', () => sql(STANDBY.pg, 'SELECT count(*) FROM orders') === '1', 30);
+    const rendered = YAML.parse(fs.readFileSync(path.join(root, 'standby.yml'), 'utf8'), { version: '1.1' });
+    expect(sql(STANDBY.pg, 'SHOW restore_command')).toBe(rendered.bootstrap.dcs.standby_cluster.restore_command);
+
+    // The standby stops; the primary writes and archives more, then goes away for good.
+    await stopProcess(procs.get('standby'), 'SIGTERM', 30000);
+    sql(PRIMARY_PORT, 'INSERT INTO orders VALUES (2), (3)');
+    const segment = sql(PRIMARY_PORT, 'SELECT pg_walfile_name(pg_current_wal_lsn())');
+    sql(PRIMARY_PORT, 'SELECT pg_switch_wal()');
+    const archived = path.join(root, 's3', ARCHIVE.bucket, ARCHIVE.prefix, ARCHIVE.cluster, segment);
+    await waitFor(`${segment} archived`, () => fs.existsSync(archived), 30);
+    expect(run(`${PG_BIN}/pg_ctl`, ['-D', path.join(root, 'primary'), '-m', 'fast', '-w', 'stop']).status).toBe(0);
+    startStandby();
+    await waitFor('rows 2 and 3 from the archive', () => sql(STANDBY.pg, 'SELECT count(*) FROM orders') === '3', 90);
+    // restore_command reached WAL-G with prod's archive and the read-only credentials, never DR's store.
+    const calls = fs.readFileSync(path.join(root, 'walg-calls.txt'), 'utf8').trim().split('\n');
+    expect(calls).toContainEqual(`wal-fetch|s3://postgres-backups/prod/postgres|https://minio.prod.example.com|prod-readonly-key|prod-libsodium-key`);
+    expect(calls.filter((l) => !l.startsWith('wal-fetch|s3://postgres-backups/prod/postgres|https://minio.prod.example.com|'))).toEqual([]);
   });
 });

@@ -1,5 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import * as fs from 'fs';
 import { App, Testing } from 'cdk8s';
+import * as YAML from 'yaml';
 import { DbPostgresChart } from '../../../charts/db-postgres';
 import { loadEnvironments } from '../../../environments/load';
 import { EnvironmentConfig } from '../../../environments/types';
@@ -29,11 +31,45 @@ describe('db-postgres chart', () => {
     const rest = objectsOf(configs.dr);
     const standby = patroniOf(rest, 'postgres-patroni').bootstrap.dcs.standby_cluster;
     expect(standby.restore_command).toMatch(/s3:\/\/postgres-backups\/prod\/postgres/);
+    // Streams from prod's replication endpoint; the archive is prod's MinIO, not DR's own, read-only.
+    expect([standby.host, standby.port]).toEqual([configs.dr.dr!.postgres.primaryHost, 5432]);
+    expect(standby.restore_command).toContain(`AWS_ENDPOINT=${configs.dr.dr!.postgres.archiveEndpoint} `);
+    expect(standby.restore_command).not.toContain('minio.storage-minio.svc');
+    expect(find(rest, 'ExternalSecret', 'postgres-standby-archive-s3').spec.data[0].remoteRef.key).toBe('prod/db-postgres/backup-s3-readonly');
     expect(find(rest, 'Job', 'postgres-promote')).toBeUndefined();
     const failedOver = objectsOf({ ...configs.dr, dr: { ...configs.dr.dr!, failover: true } });
     expect(patroniOf(failedOver, 'postgres-patroni').bootstrap.dcs.standby_cluster).toBeUndefined();
     expect(find(failedOver, 'Job', 'postgres-promote')).toBeDefined();
     const env = find(failedOver, 'StatefulSet').spec.template.spec.containers[0].env;
     expect(env.find((e: any) => e.name === 'WALG_S3_PREFIX').value).toBe('s3://postgres-backups/dr/postgres');
+  });
+
+  /** Each role secret's keys -> the store entry they read (remote key and property). */
+  const roleSecretRefs = (objects: any[]): Record<string, string[]> =>
+    Object.fromEntries(
+      ['postgres-credentials', 'postgres-app', 'postgres-pooler-auth'].map((name) => [
+        name,
+        find(objects, 'ExternalSecret', name).spec.data.map((d: any) => `${d.secretKey} <- ${d.remoteRef.key}#${d.remoteRef.property}`),
+      ]),
+    );
+
+  // A standby cluster replicates prod's pg_authid: its members, pooler and Jobs must log in with
+  // prod's passwords, at rest and after failover (the promoted cluster still has prod's roles).
+  test('dr reads prod role secrets (remote keys), at rest and after failover; backup-s3 stays its own', () => {
+    const prod = roleSecretRefs(objectsOf(configs.prod));
+    expect(prod['postgres-credentials']).toContain('superuser-password <- prod/db-postgres/credentials#superuser-password');
+    expect(roleSecretRefs(objectsOf(configs.dr))).toEqual(prod);
+    expect(roleSecretRefs(objectsOf({ ...configs.dr, dr: { ...configs.dr.dr!, failover: true } }))).toEqual(prod);
+    const drBackup = find(objectsOf(configs.dr), 'ExternalSecret', 'postgres-backup-s3');
+    expect(drBackup.spec.data[0].remoteRef.key).toBe('dr/db-postgres/backup-s3');
+  });
+
+  test('the committed dist/dr authenticates with the same store entries as dist/prod', () => {
+    const committed = (env: string): any[] =>
+      YAML.parseAllDocuments(fs.readFileSync(`dist/${env}/db-postgres/db-postgres.k8s.yaml`, 'utf8')).map((d) => d.toJSON());
+    expect(roleSecretRefs(committed('dr'))).toEqual(roleSecretRefs(committed('prod')));
+    // What the DR members authenticate with: Patroni's passwords come from that Secret.
+    const env = find(committed('dr'), 'StatefulSet').spec.template.spec.containers[0].env;
+    expect(env.find((e: any) => e.name === 'PATRONI_SUPERUSER_PASSWORD').valueFrom.secretKeyRef.name).toBe('postgres-credentials');
   });
 });

@@ -12,7 +12,34 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     ['single replica', { replicas: 1, allowSingleInstance: true, pooler: { replicas: 1 } }],
     ['backups, zones, synchronous', { backup: BACKUP, zoneSpread: true, synchronousMode: true, monitoring: { scrapers: [MONITORING_PEER] } }],
     ['restore', { backup: BACKUP, restoreFrom: { sourceCluster: 'old' } }],
-    ['archive standby', { backup: BACKUP, standbyOf: StandbySource.archive('pg', { prefix: 'prod' }) }],
+    [
+      'archive standby',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.archive({
+          endpoint: 'https://minio.prod.example.com',
+          bucket: 'postgres-backups',
+          prefix: 'prod',
+          cluster: 'pg',
+          credentialsRemoteKey: 'prod/ro',
+        }),
+      },
+    ],
+    [
+      'streaming standby with archive fallback',
+      {
+        backup: BACKUP,
+        standbyOf: StandbySource.primary('pg.prod.example.com', 5432, {
+          archive: {
+            endpoint: 'https://minio.prod.example.com',
+            bucket: 'postgres-backups',
+            prefix: 'prod',
+            cluster: 'pg',
+            credentialsRemoteKey: 'prod/ro',
+          },
+        }),
+      },
+    ],
     ['remote standby', { standbyOf: StandbySource.primary('pg.prod.example.com'), apiServerCidrs: ['10.0.0.1/32'] }],
     ['promoted', { backup: BACKUP, promote: true }],
     ['no monitoring', { monitoring: { enabled: false } }],

@@ -9,6 +9,11 @@ describe('PostgresHA members (Patroni)', () => {
     const sts = find(objects, 'StatefulSet');
     const selector = sts.spec.selector.matchLabels;
 
+    test('PostgreSQL 15 by default, the major the integration tests prove (Spilo 17 carries 13 to 17)', () => {
+      expect(patroniOf(objects).postgresql.bin_dir).toBe('/usr/lib/postgresql/15/bin');
+      expect(patroniOf(synth({ postgresVersion: 17 }).objects).postgresql.bin_dir).toBe('/usr/lib/postgresql/17/bin');
+    });
+
     test('a StatefulSet of 3 members, each with its own PVC of the storage class', () => {
       expect(sts.metadata.name).toBe('pg');
       expect(sts.spec.replicas).toBe(3);

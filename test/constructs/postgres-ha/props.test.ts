@@ -88,9 +88,39 @@ describe('PostgresHA props', () => {
       expectProblem({ pooler: { maxClientConnections: -5 } }, 'pooler.maxClientConnections', /integer from 1/, '-5');
     });
 
-    test('fails when restoreFrom or an archive standby has no backup store', () => {
+    test('fails when restoreFrom has no backup store', () => {
       expectProblem({ restoreFrom: { sourceCluster: 'old' } }, 'restoreFrom', /needs backup/, '{"sourceCluster":"old"}');
-      expectProblem({ standbyOf: StandbySource.archive('prod') }, 'standbyOf', /needs backup/, '"prod"');
+    });
+
+    test("fails when the standby archive is this cluster's own store or credentials, or malformed", () => {
+      const archive = { endpoint: 'https://minio.prod.example.com', bucket: 'postgres-backups', cluster: 'pg', credentialsRemoteKey: 'prod/ro' };
+      expectProblem(
+        { backup: BACKUP, standbyOf: StandbySource.archive({ ...archive, endpoint: `${BACKUP.endpoint}/` }) },
+        'standbyOf.archive.endpoint',
+        /must be the primary's object storage, not this cluster's own backup\.endpoint/,
+        `"${BACKUP.endpoint}/"`,
+      );
+      expectProblem(
+        {
+          backup: BACKUP,
+          standbyOf: StandbySource.primary('pg.prod', 5432, { archive: { ...archive, credentialsRemoteKey: BACKUP.credentialsRemoteKey } }),
+        },
+        'standbyOf.archive.credentialsRemoteKey',
+        /read-only credentials of the primary's store, not backup\.credentialsRemoteKey/,
+        `"${BACKUP.credentialsRemoteKey}"`,
+      );
+      expectProblem(
+        { standbyOf: StandbySource.archive({ ...archive, endpoint: 'minio:9000' }) },
+        'standbyOf.archive.endpoint',
+        /http\(s\) URL/,
+        '"minio:9000"',
+      );
+      expectProblem(
+        { standbyOf: StandbySource.archive({ ...archive, bucket: 'Bad_Bucket' }) },
+        'standbyOf.archive.bucket',
+        /S3 bucket name/,
+        '"Bad_Bucket"',
+      );
     });
 
     test('fails when backup settings are malformed', () => {
