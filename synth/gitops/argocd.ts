@@ -6,7 +6,6 @@ import { Application } from '../../imports/argocd-application-argoproj.io';
 import { AppProject, AppProjectSpecSyncWindows } from '../../imports/argocd-appproject-argoproj.io';
 import { EXEMPT_ANNOTATION } from '../../core/annotations';
 import { KubeObject } from '../../gate/manifest';
-import { SYNC_WAVE_ANNOTATION } from '../waves';
 import { EnvironmentFacts } from './facts';
 import {
   argoDir,
@@ -238,9 +237,11 @@ export function argoCharts(app: App, config: EnvironmentConfig, facts: Environme
             ...gitopsLabels(config, '{{.path.basename}}'),
             [CATEGORY_LABEL]: category.id,
             [COMPONENT_LABEL]: '{{.path.basename}}',
+            // For a person who syncs wave by wave (`argocd app sync -l receivables.io/sync-wave=2`). No
+            // argocd.argoproj.io/sync-wave annotation: on ApplicationSet-generated Applications nothing
+            // reads it (no parent Application, no progressive sync); docs/gitops.md gives the real order.
             [WAVE_LABEL]: String(category.order),
           },
-          annotations: { [SYNC_WAVE_ANNOTATION]: String(category.order) },
         },
         spec: {
           project: projectName(env),
