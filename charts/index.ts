@@ -3,6 +3,7 @@ import { EnvironmentConfig } from '../environments/types';
 import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
 import { PlatformChart } from './platform-chart';
+import { StorageMinioChart } from './storage-minio';
 
 /**
  * One unit of output: a chart written to `dist/<env>/<folder>/`. Each is synthesized in its own
@@ -40,6 +41,7 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),
+  'storage-minio': (app, config) => new StorageMinioChart(app, config),
 };
 
 /** Every chart of one environment. */

@@ -1,5 +1,6 @@
 import { INetworkPeer } from '../constructs/lib/network';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
+import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
 
 /** The application namespaces: the clients of the data services. */
 export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
@@ -14,3 +15,6 @@ export const SECRET_STORE: SecretStoreRef = { name: 'platform-secrets', kind: 'C
 export function namespacePeer(namespace: string): INetworkPeer {
   return { peerNamespace: namespace, peerSelector: {} };
 }
+
+/** In-cluster MinIO (chart `storage-minio`): the S3 API every backup is written to. */
+export const MINIO_S3: S3EndpointProps = { namespace: 'storage-minio', service: 'minio' };

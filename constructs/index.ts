@@ -14,6 +14,7 @@ export * from './lib/policy-exemption';
 export * from './lib/probes';
 export * from './lib/prop-errors';
 export * from './lib/resources';
+export * from './lib/s3-endpoint';
 export * from './lib/scheduling';
 export * from './lib/service-monitor';
 export * from './lib/services';

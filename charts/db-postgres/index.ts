@@ -1,18 +1,26 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
+import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
 import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
 import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, MINIO_S3, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
-/** In-cluster MinIO (chart `storage-minio`): S3 API on 9000. */
-const MINIO = { namespace: 'storage-minio', endpoint: 'http://minio.storage-minio.svc:9000', port: 9000 };
+/** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
+const MINIO = s3Address(MINIO_S3);
 /** Bucket of every PostgreSQL backup; each environment writes below `<env>/<cluster>/`. */
 export const POSTGRES_BACKUP_BUCKET = 'postgres-backups';
+/** The namespace of the chart. */
+export const POSTGRES_NAMESPACE = 'db-postgres';
 /** The cluster name, the same in every environment (DR replays prod's archive by it). */
 export const POSTGRES_CLUSTER = 'postgres';
+
+/** Whether the environment archives and backs up PostgreSQL: `features.backups`, and always in DR (it replays prod's archive). */
+export function postgresBackups(config: EnvironmentConfig): boolean {
+  return config.features.backups || config.dr !== undefined;
+}
 
 /**
  * DR at rest: stream from the primary environment's replication endpoint, and fall back to its
@@ -55,9 +63,9 @@ export class DbPostgresChart extends PlatformChart {
   public readonly postgres: PostgresHA;
 
   constructor(scope: App, config: EnvironmentConfig) {
-    super(scope, 'db-postgres', { config, namespace: 'db-postgres' });
+    super(scope, POSTGRES_NAMESPACE, { config, namespace: POSTGRES_NAMESPACE });
     const dr = config.dr;
-    const backups = config.features.backups || dr !== undefined;
+    const backups = postgresBackups(config);
     // A standby replicates its primary's roles and passwords (pg_authid), and keeps them when
     // promoted: DR reads prod's role secrets; a rotation is done once, in prod's entry.
     const rolesOf = dr?.standbyOf ?? config.name;
@@ -81,11 +89,11 @@ export class DbPostgresChart extends PlatformChart {
       monitoring: { exporterImage: imageRef(config, 'postgresExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       backup: backups
         ? {
-            endpoint: MINIO.endpoint,
+            endpoint: MINIO.url,
             bucket: POSTGRES_BACKUP_BUCKET,
             prefix: config.name,
             credentialsRemoteKey: `${config.name}/db-postgres/backup-s3`,
-            networkPeer: { peerNamespace: MINIO.namespace, peerSelector: {} },
+            networkPeer: MINIO,
             port: MINIO.port,
           }
         : undefined,

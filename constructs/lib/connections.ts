@@ -28,6 +28,22 @@ export function tcpPorts(ports: readonly number[]): k8s.NetworkPolicyPort[] {
   return ports.map((port) => ({ protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) }));
 }
 
+/** Longest policy name before a dedupe suffix; `-<n>` keeps it within 60. */
+const POLICY_NAME_LENGTH = 60;
+
+/**
+ * A NetworkPolicy name from `base` (`<name>-from-<namespace>`), cut to 60 characters and made
+ * unique among `taken` with a `-<n>` suffix (a namespace admitted twice); the name is added to `taken`.
+ */
+export function uniquePolicyName(taken: Set<string>, base: string): string {
+  let name = base.slice(0, POLICY_NAME_LENGTH).replace(/-+$/, '');
+  for (let i = 2; taken.has(name); i++) {
+    name = `${base.slice(0, POLICY_NAME_LENGTH - 3).replace(/-+$/, '')}-${i}`;
+  }
+  taken.add(name);
+  return name;
+}
+
 /**
  * Renders the NetworkPolicies that admit peers. Each construct chooses the shape: PostgresHA
  * writes one policy per peer (`<name>-from-<namespace>`, easy to review and to delete),

@@ -30,6 +30,26 @@ export interface WorkloadIdentity {
   readonly version?: string;
   /** The larger application it belongs to. @default DEFAULT_PART_OF */
   readonly partOf?: string;
+  /** Domain of the construct's own labels: sets `<labelDomain>/cluster` to the instance. @default - no cluster label */
+  readonly labelDomain?: string;
+}
+
+/**
+ * Our own label naming the installation, `<labelDomain>/cluster` (value: the instance). Argo CD
+ * before 3.0 tracks what it applies by `app.kubernetes.io/instance` (its default label tracking)
+ * and overwrites that label with the Application's name on every object it applies. Pods are
+ * created by controllers and keep theirs, so pod selectors are safe; a selector from one applied
+ * object to another (ServiceMonitor -> Service) must use labels Argo does not own: this one,
+ * `app.kubernetes.io/name` and `app.kubernetes.io/component`.
+ * https://argo-cd.readthedocs.io/en/release-2.9/user-guide/resource_tracking/
+ */
+export function clusterLabel(labelDomain: string): string {
+  return `${labelDomain}/cluster`;
+}
+
+/** The labels a ServiceMonitor selects Services by: name, component and cluster, never `app.kubernetes.io/instance`. */
+export function monitorSelectorLabels(id: WorkloadIdentity & { readonly labelDomain: string }): Record<string, string> {
+  return { [LABEL_NAME]: id.name, [LABEL_COMPONENT]: id.component, [clusterLabel(id.labelDomain)]: id.instance };
 }
 
 /**
@@ -44,13 +64,16 @@ export function selectorLabels(id: WorkloadIdentity): Record<string, string> {
   };
 }
 
-/** All recommended labels: the selector labels plus part-of, managed-by and version. */
+/** All recommended labels: the selector labels plus part-of, managed-by, version and our cluster label. */
 export function standardLabels(id: WorkloadIdentity): Record<string, string> {
   const labels: Record<string, string> = {
     ...selectorLabels(id),
     [LABEL_PART_OF]: id.partOf ?? DEFAULT_PART_OF,
     [LABEL_MANAGED_BY]: MANAGED_BY,
   };
+  if (id.labelDomain !== undefined) {
+    labels[clusterLabel(id.labelDomain)] = id.instance;
+  }
   if (id.version !== undefined) {
     labels[LABEL_VERSION] = id.version;
   }

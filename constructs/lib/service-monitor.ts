@@ -1,11 +1,15 @@
 import { Construct } from 'constructs';
 import { ServiceMonitor } from '../../imports/prometheus-monitoring.coreos.com';
+import { LABEL_INSTANCE } from './labels';
 
 export interface MetricsMonitorProps {
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  /** Labels of the Service(s) exposing the metrics port. */
+  /**
+   * Labels of the Service(s) exposing the metrics port (`monitorSelectorLabels`). Never
+   * `app.kubernetes.io/instance`: Argo CD's label tracking rewrites it on the Services.
+   */
   readonly serviceSelector: Record<string, string>;
   /** Name of the Service port that serves metrics. */
   readonly portName: string;
@@ -17,6 +21,9 @@ export interface MetricsMonitorProps {
 
 /** A Prometheus Operator ServiceMonitor that scrapes one named port of the selected Services. */
 export function metricsMonitor(scope: Construct, id: string, props: MetricsMonitorProps): ServiceMonitor {
+  if (LABEL_INSTANCE in props.serviceSelector) {
+    throw new Error(`${scope.node.path}/${id}: serviceSelector: must not use ${LABEL_INSTANCE}, which Argo CD rewrites on the Services (use monitorSelectorLabels)`);
+  }
   return new ServiceMonitor(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     spec: {

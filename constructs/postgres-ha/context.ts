@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
+import { monitorSelectorLabels, selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
 import { INetworkPeer } from '../lib/network';
 import { podSecurityContext } from '../lib/pod-defaults';
 import { POSTGRES_PORT } from './config';
@@ -65,7 +65,7 @@ export class ClusterContext {
   }
 
   public identity(component: Component, version?: string): WorkloadIdentity {
-    return { name: APP_NAME, instance: this.name, component, version, partOf: this.props.partOf };
+    return { name: APP_NAME, instance: this.name, component, version, partOf: this.props.partOf, labelDomain: this.props.labelDomain };
   }
 
   /** Recommended labels of one component. */
@@ -75,6 +75,11 @@ export class ClusterContext {
 
   public selectorFor(component: Component): Record<string, string> {
     return selectorLabels(this.identity(component));
+  }
+
+  /** What a ServiceMonitor selects the component's Services by (no app.kubernetes.io/instance). */
+  public monitorSelectorFor(component: Component): Record<string, string> {
+    return monitorSelectorLabels({ ...this.identity(component), labelDomain: this.props.labelDomain });
   }
 
   /** The pods of one component, as a peer of this namespace. */

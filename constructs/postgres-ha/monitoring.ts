@@ -50,7 +50,7 @@ export function addServiceMonitor(ctx: ClusterContext, id: string, name: string,
     name,
     namespace: ctx.namespace,
     labels: ctx.labelsFor(component),
-    serviceSelector: { ...ctx.selectorFor(component), [ctx.metricsLabel]: 'true' },
+    serviceSelector: { ...ctx.monitorSelectorFor(component), [ctx.metricsLabel]: 'true' },
     portName: METRICS_PORT_NAME,
   });
 }

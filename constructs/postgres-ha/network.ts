@@ -1,13 +1,10 @@
 import { k8s } from 'cdk8s-plus-28';
-import { IngressRenderer, policyPeerOf, tcpPorts } from '../lib/connections';
+import { IngressRenderer, policyPeerOf, tcpPorts, uniquePolicyName } from '../lib/connections';
 import { INetworkPeer, peerOf } from '../lib/network';
 import { EXPORTER_PORT, PATRONI_API_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT } from './config';
 import { endpointPort } from './backup';
 import { ClusterContext, Component } from './context';
 import { DEFAULT_BACKUP_S3_PORT, PATRONI_API_SERVER_PORTS } from './props';
-
-/** Longest client policy name before a dedupe suffix; `-<n>` keeps it within 60. */
-const CLIENT_POLICY_NAME_LENGTH = 60;
 
 /** The component's pods, as a peer in this namespace (no namespace selector: same namespace). */
 function local(ctx: ClusterContext, component: Component): k8s.NetworkPolicyPeer {
@@ -103,12 +100,7 @@ export function clientIngress(ctx: ClusterContext): IngressRenderer {
   const names = new Set<string>();
   return (peers: readonly INetworkPeer[], ports: readonly number[]): void => {
     for (const peer of peers) {
-      const base = `${ctx.name}-from-${peer.peerNamespace}`;
-      let name = base.slice(0, CLIENT_POLICY_NAME_LENGTH).replace(/-+$/, '');
-      for (let i = 2; names.has(name); i++) {
-        name = base.slice(0, CLIENT_POLICY_NAME_LENGTH - 3).replace(/-+$/, '') + `-${i}`;
-      }
-      names.add(name);
+      const name = uniquePolicyName(names, `${ctx.name}-from-${peer.peerNamespace}`);
       new k8s.KubeNetworkPolicy(ctx.scope, `AllowFrom-${name}`, {
         metadata: ctx.meta(name, 'pooler'),
         spec: {

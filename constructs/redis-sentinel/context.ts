@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { imageVersion, LABEL_INSTANCE, LABEL_NAME, selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
+import { imageVersion, LABEL_INSTANCE, LABEL_NAME, monitorSelectorLabels, selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
 import { podSecurityContext, WritablePath } from '../lib/pod-defaults';
 import { ResolvedRedisProps } from './resolve';
 
@@ -85,7 +85,7 @@ export class RedisContext {
   }
 
   public identity(component: Component): WorkloadIdentity {
-    return { name: APP_NAME, instance: this.name, component, version: this.version, partOf: this.props.partOf };
+    return { name: APP_NAME, instance: this.name, component, version: this.version, partOf: this.props.partOf, labelDomain: this.props.labelDomain };
   }
 
   /** Recommended labels of one component. */
@@ -95,6 +95,11 @@ export class RedisContext {
 
   public selectorFor(component: Component): Record<string, string> {
     return selectorLabels(this.identity(component));
+  }
+
+  /** What a ServiceMonitor selects the component's Services by (no app.kubernetes.io/instance). */
+  public monitorSelectorFor(component: Component): Record<string, string> {
+    return monitorSelectorLabels({ ...this.identity(component), labelDomain: this.props.labelDomain });
   }
 
   public meta(name: string, component: Component = 'cache'): k8s.ObjectMeta {

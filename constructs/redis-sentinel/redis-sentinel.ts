@@ -94,7 +94,7 @@ export class RedisSentinel extends Construct implements IConnectable {
         name: this.name,
         namespace: this.namespace,
         labels: ctx.labelsFor('cache'),
-        serviceSelector: ctx.selectorFor('data'),
+        serviceSelector: ctx.monitorSelectorFor('data'),
         portName: 'metrics',
       });
     }

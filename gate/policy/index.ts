@@ -3,6 +3,7 @@ import { Manifest, objectId } from '../manifest';
 import { Problem } from '../../core/problem';
 import { SchemaRegistry } from '../schema';
 import { checkHygiene } from './hygiene';
+import { checkInClusterUrls } from './in-cluster-urls';
 import { Finding, ManifestIndex, RuleCheck } from './model';
 import { checkNetworkIsolation, checkNetworkReferences } from './network';
 import { checkPodSecurity } from './pss';
@@ -34,6 +35,7 @@ const CHECKS: readonly RuleCheck[] = [
   checkAvailability,
   checkNetworkIsolation,
   checkNetworkReferences,
+  checkInClusterUrls,
   checkHygiene,
   checkReferences,
 ];

@@ -4,7 +4,7 @@ import { Finding, ManifestIndex, selectorMatches } from './model';
 
 /** Namespaces every cluster has, which policies may name without creating them. */
 export const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
-const NS_LABEL = 'kubernetes.io/metadata.name';
+export const NS_LABEL = 'kubernetes.io/metadata.name';
 
 /**
  * Every namespace we create starts closed: a default-deny for ingress and egress, plus explicit

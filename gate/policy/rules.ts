@@ -49,6 +49,7 @@ export const RULES: readonly RuleInfo[] = [
   error('net.default-deny', 'every namespace we create has a default-deny ingress and egress NetworkPolicy'),
   error('net.dns-egress', 'every namespace we create allows DNS egress explicitly'),
   error('net.pod-isolation', 'pods in namespaces we do not create are isolated by a NetworkPolicy'),
+  error('net.in-cluster-url', 'a pod configured with an in-cluster URL (a backup target) has egress to it and an ingress allow there'),
   // Secrets.
   error('sec.secret-in-git', 'no Secret with data in git: use ExternalSecret'),
   error('sec.env-literal-secret', 'env vars that look like passwords or tokens use secretKeyRef'),

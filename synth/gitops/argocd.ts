@@ -4,7 +4,8 @@ import { EnvironmentConfig, PullRequestSourceConfig } from '../../environments/t
 import { ApplicationSpec, ApplicationSpecSyncPolicy, toJson_ApplicationSpec } from '../../imports/argocd-application-argoproj.io';
 import { Application } from '../../imports/argocd-application-argoproj.io';
 import { AppProject, AppProjectSpecSyncWindows } from '../../imports/argocd-appproject-argoproj.io';
-import { SYNC_WAVE_ANNOTATION } from '../waves';
+import { EXEMPT_ANNOTATION } from '../../core/annotations';
+import { KubeObject } from '../../gate/manifest';
 import { EnvironmentFacts } from './facts';
 import {
   argoDir,
@@ -39,6 +40,41 @@ const DENY_ALL_WINDOW: AppProjectSpecSyncWindows = { kind: 'deny', schedule: '* 
  */
 export const SYNC_OPTIONS = ['ServerSideApply=true', 'PruneLast=true', 'CreateNamespace=false'] as const;
 const RETRY = { limit: 5, backoff: { duration: '10s', factor: 2, maxDuration: '3m' } };
+
+/** The patch of the Argo CD installation's own settings, one for every environment (see docs/gitops.md). */
+export const ARGOCD_INSTALL_DIR = 'gitops/argocd/install';
+export const ARGOCD_CM_PATCH_FILE = 'argocd-cm.yaml';
+/**
+ * Track applied objects by the annotation `argocd.argoproj.io/tracking-id`, not by the label
+ * `app.kubernetes.io/instance`, which Argo CD before 3.0 overwrites with the Application's name
+ * (and which our selectors and other tools read). The default from Argo CD 3.0 on.
+ * https://argo-cd.readthedocs.io/en/release-3.3/user-guide/resource_tracking/
+ */
+export const RESOURCE_TRACKING_METHOD = 'annotation';
+
+/**
+ * A strategic-merge patch of `argocd/argocd-cm`: only the tracking method. Argo CD is installed
+ * outside this repository (Helm chart or upstream manifests), so it carries no labels of ours,
+ * which would take over the install's own (Helm refuses to upgrade objects whose managed-by changed);
+ * it is exempt from hyg.labels instead, and the exemption is the one annotation it adds.
+ */
+export function argocdConfigPatch(): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'argocd-cm',
+      namespace: ARGOCD_NAMESPACE,
+      annotations: { [EXEMPT_ANNOTATION]: 'hyg.labels: a patch of the Argo CD installation\'s own argocd-cm, whose labels belong to the installer' },
+    },
+    data: { 'application.resourceTrackingMethod': RESOURCE_TRACKING_METHOD },
+  };
+}
+
+/** The kustomize Component an Argo CD install includes (`components: [<repo>/gitops/argocd/install]`) to get the patch. */
+export function argocdInstallComponent(): Record<string, unknown> {
+  return { apiVersion: 'kustomize.config.k8s.io/v1alpha1', kind: 'Component', patches: [{ path: ARGOCD_CM_PATCH_FILE }] };
+}
 
 export function projectName(env: string): string {
   return `receivables-${env}`;
@@ -201,9 +237,11 @@ export function argoCharts(app: App, config: EnvironmentConfig, facts: Environme
             ...gitopsLabels(config, '{{.path.basename}}'),
             [CATEGORY_LABEL]: category.id,
             [COMPONENT_LABEL]: '{{.path.basename}}',
+            // For a person who syncs wave by wave (`argocd app sync -l receivables.io/sync-wave=2`). No
+            // argocd.argoproj.io/sync-wave annotation: on ApplicationSet-generated Applications nothing
+            // reads it (no parent Application, no progressive sync); docs/gitops.md gives the real order.
             [WAVE_LABEL]: String(category.order),
           },
-          annotations: { [SYNC_WAVE_ANNOTATION]: String(category.order) },
         },
         spec: {
           project: projectName(env),

@@ -9,7 +9,7 @@ import { Problem } from '../../core/problem';
 import { SchemaRegistry } from '../../gate/schema';
 import { kustomization, toYaml } from '../serialize';
 import { FolderWrite, replaceFolders, withOutputLock } from '../transaction';
-import { argoCharts } from './argocd';
+import { ARGOCD_CM_PATCH_FILE, ARGOCD_INSTALL_DIR, argoCharts, argocdConfigPatch, argocdInstallComponent } from './argocd';
 import { collectFacts, EnvironmentFacts, isTenantFolder } from './facts';
 import { fluxCharts } from './flux';
 import { argoDir, fluxDir, TENANTS_FOLDER } from './model';
@@ -75,11 +75,26 @@ export function buildGitOps(
     problems.push(...gate.problems);
     outputs.push({ env: config.name, dirs, facts });
   }
+  const patch = runGate([{ file: `${ARGOCD_INSTALL_DIR}/${ARGOCD_CM_PATCH_FILE}`, obj: argocdConfigPatch() }], { registry });
+  gateMs += patch.schemaMs + patch.policyMs;
+  problems.push(...patch.problems);
   return { outputs, problems, gateMs };
 }
 
-/** The folders of `gitops/` to replace, one per `argocd/<env>` and `flux/clusters/<env>`. */
+/** The folders of `gitops/` to replace: `argocd/install`, then one per `argocd/<env>` and `flux/clusters/<env>`. */
 export function gitopsFolders(root: string, outputs: readonly GitOpsOutput[]): FolderWrite[] {
+  const install: FolderWrite = {
+    target: path.join(root, ARGOCD_INSTALL_DIR),
+    write: (fresh: string): void => {
+      fs.mkdirSync(fresh, { recursive: true });
+      fs.writeFileSync(path.join(fresh, ARGOCD_CM_PATCH_FILE), toYaml([argocdConfigPatch()]));
+      fs.writeFileSync(path.join(fresh, 'kustomization.yaml'), toYaml([argocdInstallComponent()]));
+    },
+  };
+  return [...(outputs.length > 0 ? [install] : []), ...envFolders(root, outputs)];
+}
+
+function envFolders(root: string, outputs: readonly GitOpsOutput[]): FolderWrite[] {
   return outputs.flatMap((out) =>
     [...out.dirs.entries()]
       .sort(([a], [b]) => (a < b ? -1 : 1))

@@ -2,6 +2,7 @@ import { Chart, Testing } from 'cdk8s';
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { PlatformNamespace } from '../../../constructs/platform-namespace';
+import { S3Endpoint } from '../../../constructs/lib/s3-endpoint';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../../constructs/postgres-ha';
 import { BACKUP, MONITORING_PEER, STORE } from './support';
 
@@ -54,6 +55,13 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     const pg = new PostgresHA(chart, 'Postgres', { name: 'pg', namespace: 'db-postgres', secretStore: STORE, ...props });
     pg.allowFrom({ peerNamespace: 'app-core', peerSelector: {} });
     pg.addTenantSchema('acme');
+    if (props.backup) {
+      // The backup target's side of the pair (net.in-cluster-url): MinIO lets db-postgres in.
+      new S3Endpoint(chart, 'S3', { namespace: 'storage-minio', service: 'minio' }).connections.allowFrom({
+        peerNamespace: 'db-postgres',
+        peerSelector: {},
+      });
+    }
     const result = runGate(
       Testing.synth(chart).map((obj) => ({ file: 'test.yaml', obj })),
       { registry },

@@ -14,7 +14,7 @@ import { toolPath } from '../../../core/tools';
 import { buildGitOps, GitOpsOutput, writeGitOps } from '../../../synth/gitops';
 import { ARGOCD_NAMESPACE, projectName, SYNC_OPTIONS } from '../../../synth/gitops/argocd';
 import { FLUX_NAMESPACE, SELF_NAME, TENANTS_KUSTOMIZATION } from '../../../synth/gitops/flux';
-import { CATEGORIES, categoryOf } from '../../../synth/gitops/model';
+import { CATEGORIES, categoryOf, WAVE_LABEL } from '../../../synth/gitops/model';
 import { synthesize } from '../../../synth/pipeline';
 import { SYNC_WAVE_ANNOTATION } from '../../../synth/waves';
 import { readTree, expectSameTree, tempDir } from '../../helpers/temp';
@@ -170,9 +170,12 @@ describe('Argo CD ApplicationSets (simulated git directory generator)', () => {
         expect(paths.sort()).toEqual(manifestFolders(path.join(dir, 'dist', env)).map((f) => `dist/${env}/${f}`).sort());
         const [project] = argo(env, 'project.yaml');
         expect(projectAllows(project, configs.find((c) => c.name === env)!.gitops.clusterServer, 'tenant-acme')).toBe(true);
-        // Tenants and add-ons come after the platform: waves 4 and 0.
-        expect(apps.find((a) => a.metadata.name === `${env}-tenant-acme`)!.metadata.annotations![SYNC_WAVE_ANNOTATION]).toBe('4');
-        expect(apps.find((a) => a.metadata.name === `${env}-addon-keda`)!.metadata.annotations![SYNC_WAVE_ANNOTATION]).toBe('0');
+        // No sync-wave annotation on generated Applications: no parent Application syncs them and
+        // progressive sync is off, so nothing would read it (docs/gitops.md). The wave stays a label,
+        // for a person syncing wave by wave: tenants 4, add-ons 0.
+        expect(apps.filter((a) => a.metadata.annotations?.[SYNC_WAVE_ANNOTATION] !== undefined).map((a) => a.metadata.name)).toEqual([]);
+        expect(apps.find((a) => a.metadata.name === `${env}-tenant-acme`)!.metadata.labels![WAVE_LABEL]).toBe('4');
+        expect(apps.find((a) => a.metadata.name === `${env}-addon-keda`)!.metadata.labels![WAVE_LABEL]).toBe('0');
       }
     } finally {
       done();
