@@ -26,7 +26,8 @@ export const POSTGRES_CLUSTER = 'postgres';
  *   under `dr/postgres`, never into prod's folder.
  *
  * Secrets in the store: `<env>/db-postgres/credentials` (properties superuser-password,
- * replication-password, rewind-password, monitor-password, pooler-password, app-password) and
+ * replication-password, rewind-password, monitor-password, pooler-password, app-password,
+ * restapi-password) and
  * `<env>/db-postgres/backup-s3` (access-key-id, secret-access-key of a MinIO user that may write
  * the bucket).
  */

@@ -192,7 +192,8 @@ export interface PostgresHAProps extends DataServiceProps {
   readonly parameters?: Readonly<Record<string, string | number | boolean>>;
   /**
    * Key in the store with the cluster's passwords as properties: `superuser-password`,
-   * `replication-password`, `rewind-password`, `monitor-password`, `pooler-password`, `app-password`.
+   * `replication-password`, `rewind-password`, `monitor-password`, `pooler-password`, `app-password`,
+   * `restapi-password` (Patroni's REST API, user `patroni`).
    * @default - `postgres/<name>`
    */
   readonly secretRemoteKey?: string;
