@@ -54,7 +54,7 @@ function standbyOfPrimary(dr: DisasterRecoveryConfig): StandbySource {
  * Secrets in the store: `<env>/db-postgres/credentials` (in dr: `prod/db-postgres/credentials`, the
  * roles it replicates; properties superuser-password,
  * replication-password, rewind-password, monitor-password, pooler-password, app-password,
- * backup-password) and
+ * backup-password, restapi-password) and
  * `<env>/db-postgres/backup-s3` (libsodium-key, the 64-hex-digit WAL-G encryption key; access-key-id,
  * secret-access-key of a MinIO user that may write
  * the bucket).

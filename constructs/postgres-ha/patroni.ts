@@ -28,6 +28,19 @@ export function patroniEnv(): k8s.EnvVar[] {
   return Object.entries(patroniEnvironment()).map(([name, value]) => ({ name, value }));
 }
 
+/** The REST API's Basic-auth user; not a secret. Its password is `restapi-password` of the credentials Secret. */
+export const RESTAPI_USERNAME = 'patroni';
+
+/**
+ * Basic auth on the REST API's unsafe endpoints (POST /switchover, /failover, /restart,
+ * /reinitialize, PATCH /config). Patroni reads these variables into `restapi.authentication`, and
+ * patronictl run in the container (`kubectl exec`) reads the same ones, so an operator's
+ * switchover authenticates. GET endpoints (/readiness, /liveness, /primary) stay open for probes.
+ */
+export function restApiAuthEnv(ctx: ClusterContext): k8s.EnvVar[] {
+  return [{ name: 'PATRONI_RESTAPI_USERNAME', value: RESTAPI_USERNAME }, ctx.credentialEnv('PATRONI_RESTAPI_PASSWORD', 'restapi-password')];
+}
+
 /** patroni.yml in a ConfigMap: the members mount it, and so does the promote Job. */
 export function addPatroniConfig(ctx: ClusterContext): void {
   const p = ctx.props;

@@ -223,7 +223,7 @@ export interface PostgresHAProps extends DataServiceProps {
   /**
    * Key in the store with the cluster's passwords as properties: `superuser-password`,
    * `replication-password`, `rewind-password`, `monitor-password`, `pooler-password`, `app-password`,
-   * `backup-password` (the base-backup role).
+   * `backup-password` (the base-backup role), `restapi-password` (Patroni's REST API, user `patroni`).
    * @default - `postgres/<name>`
    */
   readonly secretRemoteKey?: string;

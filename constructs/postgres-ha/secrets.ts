@@ -5,7 +5,7 @@ import { BACKUP_SECRET_KEYS } from './backup';
 import { ClusterContext } from './context';
 
 /** Keys of the credentials Secret, each `<role>-password`, read from the same-named property of the store. */
-const CREDENTIAL_ROLES = ['superuser', 'replication', 'rewind', 'monitor', 'pooler', 'app', 'backup'];
+const CREDENTIAL_ROLES = ['superuser', 'replication', 'rewind', 'monitor', 'pooler', 'app', 'backup', 'restapi'];
 /** Key of the application password in the app Secret (ServiceConnection.secret.keys.password). */
 export const APP_PASSWORD_KEY = 'password';
 /** Property of the store's value that holds the application password. */

@@ -8,7 +8,7 @@ import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { s3Env, standbyArchiveEnv } from './backup';
 import { ClusterContext } from './context';
 import { postgresExporter } from './monitoring';
-import { downwardEnv, PATRONI_CONFIG_MOUNT, patroniEnv } from './patroni';
+import { downwardEnv, PATRONI_CONFIG_MOUNT, patroniEnv, restApiAuthEnv } from './patroni';
 
 /** The members: a StatefulSet of Patroni-managed PostgreSQL pods, each with its own volume. */
 export function addStatefulSet(ctx: ClusterContext): k8s.KubeStatefulSet {
@@ -94,6 +94,7 @@ function postgresContainer(ctx: ClusterContext, writable: WritablePath[]): k8s.C
       ctx.credentialEnv('PATRONI_SUPERUSER_PASSWORD', 'superuser-password'),
       ctx.credentialEnv('PATRONI_REPLICATION_PASSWORD', 'replication-password'),
       ctx.credentialEnv('PATRONI_REWIND_PASSWORD', 'rewind-password'),
+      ...restApiAuthEnv(ctx),
       { name: 'PGHOST', value: SOCKET_DIR },
       ...s3Env(ctx),
       ...standbyArchiveEnv(ctx),

@@ -50,7 +50,7 @@ describe('synth killed at each step of the write', () => {
     older = path.join(t.dir, 'older');
     broken = path.join(t.dir, 'broken');
     for (const [dir, edit] of [
-      [older, (s: string) => s.replace('redis:7.2.5-alpine', 'redis:7.2.4-alpine')],
+      [older, (s: string) => s.replace('redis:7.0.15-alpine', 'redis:7.0.14-alpine')],
       [broken, (s: string) => `${s}\nnoSuchField: 1\n`],
     ] as const) {
       fs.cpSync(path.join(ROOT, 'environments'), dir, { recursive: true, filter: (f) => !f.includes('schema') });

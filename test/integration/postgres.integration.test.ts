@@ -21,7 +21,7 @@ import * as YAML from 'yaml';
 import { PGDATA, ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
-import { httpGet, stopProcess } from './support';
+import { httpGet, httpRequest, stopProcess } from './support';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -277,7 +277,12 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
       env[e.name] = e.value!.replace(/\$\((\w+)\)/g, (_, v: string) => concrete[v]);
     }
     // Secrets in the pod come from secretKeyRef; any value does for validation.
-    Object.assign(env, { PATRONI_SUPERUSER_PASSWORD: 'x', PATRONI_REPLICATION_PASSWORD: 'x', PATRONI_REWIND_PASSWORD: 'x' });
+    Object.assign(env, {
+      PATRONI_SUPERUSER_PASSWORD: 'x',
+      PATRONI_REPLICATION_PASSWORD: 'x',
+      PATRONI_REWIND_PASSWORD: 'x',
+      PATRONI_RESTAPI_PASSWORD: 'x',
+    });
     return { file, env, config };
   }
 
@@ -762,6 +767,34 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
     });
     return Testing.synth(chart);
   };
+  /** What the ExternalSecret puts into the credentials Secret, by key, for this cluster. */
+  const clusterSecrets: Record<string, string> = {
+    'superuser-password': PASSWORDS.superuser,
+    'replication-password': 'repl-secret',
+    'rewind-password': 'rewind-secret',
+    'restapi-password': 'rest-secret',
+  };
+  /**
+   * The member container's environment that does not depend on the pod: every variable from the
+   * credentials Secret, and the REST API's fixed values. The `$(POD_IP)` addresses and the
+   * Kubernetes DCS variables are left out: the test-only file replaces them with loopback and etcd.
+   */
+  const memberEnv = (): Record<string, string> => {
+    const statefulSet = clusterObjects().find((o) => o.kind === 'StatefulSet');
+    const env: Record<string, string> = {};
+    for (const e of statefulSet.spec.template.spec.containers[0].env) {
+      const key: string | undefined = e.valueFrom?.secretKeyRef?.key;
+      if (key !== undefined) {
+        if (!(key in clusterSecrets)) {
+          throw new Error(`env ${e.name}: no test value for Secret key ${key}`);
+        }
+        env[e.name] = clusterSecrets[key];
+      } else if (e.name.startsWith('PATRONI_RESTAPI_') && e.value !== undefined && !e.value.includes('$(')) {
+        env[e.name] = e.value;
+      }
+    }
+    return env;
+  };
   const primaryOf = async (candidates: typeof members): Promise<(typeof members)[number] | undefined> => {
     for (const m of candidates) {
       if ((await get(m.rest, '/primary')) === 200) {
@@ -785,7 +818,7 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
       delete config.kubernetes;
       config.etcd3 = { hosts: [`127.0.0.1:${ETCD_PORT}`] };
       config.name = m.name;
-      config.restapi = { listen: `127.0.0.1:${m.rest}`, connect_address: `127.0.0.1:${m.rest}` };
+      config.restapi = { ...config.restapi, listen: `127.0.0.1:${m.rest}`, connect_address: `127.0.0.1:${m.rest}` };
       Object.assign(config.postgresql, {
         listen: `127.0.0.1:${m.pg}`,
         connect_address: `127.0.0.1:${m.pg}`,
@@ -821,13 +854,8 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
   test('members elect a leader, replicate synchronously, answer the probes, and fail over', async () => {
     start('etcd', '/usr/bin/etcd', etcdArgs('it', path.join(root, 'etcd'), ETCD_PORT));
     await waitFor('etcd', async () => ((await get(ETCD_PORT, '/health')) === 200 ? true : undefined), 30);
-    const env = {
-      PATRONI_SUPERUSER_PASSWORD: PASSWORDS.superuser,
-      PATRONI_REPLICATION_PASSWORD: 'repl-secret',
-      PATRONI_REWIND_PASSWORD: 'rewind-secret',
-    };
     for (const m of members) {
-      start(m.name, '/usr/bin/patroni', [path.join(root, `${m.name}.yml`)], env);
+      start(m.name, '/usr/bin/patroni', [path.join(root, `${m.name}.yml`)], memberEnv());
     }
 
     const leader = await waitFor('a leader', () => primaryOf(members), 90);
@@ -901,6 +929,52 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
     const after = YAML.parse(patronictl(['show-config']).stdout);
     expect(after.standby_cluster).toBeUndefined();
     expect(after).toEqual(before);
+  });
+  test("the REST API refuses unsafe requests without the Secret's credentials (401), accepts them with, and the probes stay open", async () => {
+    const env = memberEnv();
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['PATRONI_RESTAPI_USERNAME', 'PATRONI_RESTAPI_PASSWORD']));
+    const credentials = `${env.PATRONI_RESTAPI_USERNAME}:${env.PATRONI_RESTAPI_PASSWORD}`;
+    const live = members.filter((m) => procs.get(m.name)?.exitCode === null && procs.get(m.name)?.signalCode === null);
+    const leader = await waitFor('a primary', () => primaryOf(live), 60);
+    const other = live.find((m) => m !== leader)!;
+    // Patroni switches over only to the synchronous standby; after the promote test it may not be one yet.
+    await waitFor(`${other.name} synchronous`, async () => ((await get(other.rest, '/sync')) === 200 ? true : undefined), 90);
+    // No candidate: with synchronous_mode Patroni picks the synchronous standby.
+    const switchover = { leader: leader.name };
+    const unsafe: [string, string, unknown][] = [
+      ['POST', '/switchover', switchover],
+      ['POST', '/restart', {}],
+      ['PATCH', '/config', { ttl: 30 }],
+      ['POST', '/reinitialize', {}],
+    ];
+    for (const [method, urlPath, body] of unsafe) {
+      expect({ method, urlPath, status: (await httpRequest(leader.rest, method, urlPath, { body })).status }).toEqual({
+        method,
+        urlPath,
+        status: 401,
+      });
+      const wrong = await httpRequest(leader.rest, method, urlPath, { body, basicAuth: `${env.PATRONI_RESTAPI_USERNAME}:wrong` });
+      expect({ method, urlPath, status: wrong.status }).toEqual({ method, urlPath, status: 401 });
+    }
+    // The probes the kubelet sends carry no credentials.
+    for (const m of live) {
+      expect(await get(m.rest, '/readiness')).toBe(200);
+      expect(await get(m.rest, '/liveness')).toBe(200);
+    }
+    expect((await httpRequest(leader.rest, 'PATCH', '/config', { body: { ttl: 30 }, basicAuth: credentials })).status).toBe(200);
+    const accepted = await httpRequest(leader.rest, 'POST', '/switchover', { body: switchover, basicAuth: credentials, timeoutMs: 60000 });
+    expect({ status: accepted.status, body: accepted.body }).toEqual({ status: 200, body: expect.stringMatching(/switched over/i) });
+    await waitFor(`${other.name} primary`, async () => ((await get(other.rest, '/primary')) === 200 ? true : undefined), 60);
+    // What an operator runs in the pod (kubectl exec ... patronictl switchover): patronictl reads the
+    // same variables from the container's environment, and without them it is refused.
+    const config = path.join(root, `${other.name}.yml`);
+    const back = ['-c', config, 'switchover', '--leader', other.name, '--force'];
+    await waitFor(`${leader.name} synchronous`, async () => ((await get(leader.rest, '/sync')) === 200 ? true : undefined), 90);
+    const refused = run('/usr/bin/patronictl', back);
+    expect(`${refused.stdout}${refused.stderr}`).toMatch(/401|not authenticated|no auth header/);
+    const done = run('/usr/bin/patronictl', back, { env });
+    expect({ status: done.status, out: done.stdout }).toEqual({ status: 0, out: expect.stringMatching(/switched over/i) });
+    await waitFor(`${leader.name} primary again`, async () => ((await get(leader.rest, '/primary')) === 200 ? true : undefined), 60);
   });
 });
 

@@ -41,7 +41,7 @@ function render(): { files: Record<string, string>; redis: RedisSentinel; export
   const redis = new RedisSentinel(chart, 'Redis', {
     name: 'redis',
     namespace: NS,
-    image: 'redis:7.2.5-alpine',
+    image: 'redis:7.0.15-alpine',
     monitoring: { exporterImage: 'oliver006/redis_exporter:v1.62.0' },
     resources: Resources.SMALL,
     downAfter: Duration.millis(DOWN_AFTER_MS),
@@ -331,7 +331,7 @@ afterAll(async () => {
 const data = (i: number): Pod => pods[i];
 const sentinel = (i: number): Pod => pods[3 + i];
 
-describe('RedisSentinel against redis-server and redis-sentinel 7', () => {
+describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the deployed version)', () => {
   test('cold start: pod 0 becomes primary, the others replicate it, Sentinels find it without being told', async () => {
     expect(await bootPod(data(0))).toMatch(/cold start/);
     expect(await bootPod(data(1))).toMatch(/reports role master/);
