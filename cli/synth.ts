@@ -48,7 +48,7 @@ export function main(argv: readonly string[]): number {
     outdir,
     configDir: configDir ? path.resolve(configDir) : undefined,
     gitopsRoot: path.dirname(outdir),
-    onWriteStep: faultInjection(process.env[FAULT_ENV]),
+    onWriteStep: faultInjection(process.env[FAULT_ENV], process.env[IO_FAULT_ENV], outdir),
   });
   const repaired = result.recovery && result.recovery.rolledBack + result.recovery.rolledForward + result.recovery.removed > 0;
   if (repaired && !args.flags.json) {
@@ -115,8 +115,25 @@ export function main(argv: readonly string[]): number {
  */
 export const FAULT_ENV = 'RECEIVABLES_SYNTH_KILL_AT';
 
-function faultInjection(step: string | undefined): ((at: string) => void) | undefined {
-  return step ? (at) => at === step && process.kill(process.pid, 'SIGKILL') : undefined;
+/**
+ * `RECEIVABLES_SYNTH_IO_ERROR_AT=<step>:<code>` (e.g. `swap-0:ENOSPC`) makes that step fail as the
+ * file system would, with that code and the output folder as its path (test/cli/synth-io-error.test.ts).
+ */
+export const IO_FAULT_ENV = 'RECEIVABLES_SYNTH_IO_ERROR_AT';
+
+function faultInjection(step: string | undefined, ioFault: string | undefined, outdir: string): ((at: string) => void) | undefined {
+  const [ioStep, code] = (ioFault ?? '').split(':');
+  if (!step && !ioStep) {
+    return undefined;
+  }
+  return (at) => {
+    if (at === step) {
+      process.kill(process.pid, 'SIGKILL');
+    }
+    if (at === ioStep) {
+      throw Object.assign(new Error(`${code}: injected failure at step ${at}`), { code, path: outdir });
+    }
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
-import { FAULT_ENV } from '../../cli/synth';
+import { FAULT_ENV, IO_FAULT_ENV } from '../../cli/synth';
 import { stepsFor } from '../../synth/transaction';
 import { bundle, ROOT, run } from '../helpers/bundle';
 import { readTree, tempDir } from '../helpers/temp';
@@ -111,5 +111,27 @@ describe('synth killed at each step of the write', () => {
 
     expect(synthInto(root).status).toBe(0);
     expect(state(root)).toEqual(clean);
+  });
+
+  // Issue 12, item 7: a file-system failure is its own class (exit 4), with the path and what to do.
+  test('a disk-full failure in the middle of the swap exits 4 with the path and advice, and rolls back', () => {
+    const root = path.join(t.dir, 'enospc');
+    fs.cpSync(path.join(t.dir, 'older-out'), root, { recursive: true });
+    const r = synthInto(root, [], { [IO_FAULT_ENV]: 'swap-1-new:ENOSPC' });
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain(`synth: I/O error ENOSPC at ${path.join(root, 'dist')}`);
+    expect(r.stderr).toContain('what to do: no space left on that file system: free space (df -h) and run again');
+    expect(r.stderr).not.toContain('internal error');
+    expect(state(root)).toEqual(before);
+  });
+
+  test('a file where the output folder must be exits 4 naming that path, not as an internal error', () => {
+    const blocker = path.join(t.dir, 'a-file');
+    fs.writeFileSync(blocker, 'not a folder\n');
+    const r = run(synth, ['--env', 'dev', '--quiet', '--outdir', path.join(blocker, 'dist')]);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toMatch(/synth: I\/O error (ENOTDIR|EEXIST) at .*a-file/);
+    expect(r.stderr).toMatch(/what to do: (a file is where a folder must be|something is in the way)/);
+    expect(fs.readFileSync(blocker, 'utf8')).toBe('not a folder\n');
   });
 });
