@@ -38,7 +38,11 @@ export function main(argv: readonly string[]): number {
     inputProblems.push(flagProblem('--config-dir', 'not-found', `no such folder "${configDir}"`));
   }
   if (inputProblems.length > 0) {
-    printInputProblems('synth', inputProblems, usage(SPEC), console.error);
+    if (wantsJson(argv)) {
+      console.log(JSON.stringify({ ok: false, error: 'bad-input', problems: inputProblems }, null, 2));
+    } else {
+      printInputProblems('synth', inputProblems, usage(SPEC), console.error);
+    }
     return 2;
   }
   const outdir = path.resolve(args.value('outdir') ?? path.join(projectRoot(), 'dist'));
@@ -106,6 +110,14 @@ export function main(argv: readonly string[]): number {
     return result.problems.some((p) => p.file.startsWith('environments/') || p.rule.startsWith('config.')) ? 2 : 1;
   }
   return 0;
+}
+
+/**
+ * `--json` was asked for, even on a command line that does not parse: then stdout is one JSON
+ * document whatever happens (bad flags, gate errors, I/O and internal errors included).
+ */
+export function wantsJson(argv: readonly string[]): boolean {
+  return argv.includes('--json');
 }
 
 /**

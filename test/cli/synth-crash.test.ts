@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { createHash } from 'crypto';
+import { spawnSync } from 'child_process';
 import { FAULT_ENV, IO_FAULT_ENV } from '../../cli/synth';
 import { stepsFor } from '../../synth/transaction';
 import { bundle, ROOT, run } from '../helpers/bundle';
@@ -134,4 +135,46 @@ describe('synth killed at each step of the write', () => {
     expect(r.stderr).toMatch(/what to do: (a file is where a folder must be|something is in the way)/);
     expect(fs.readFileSync(blocker, 'utf8')).toBe('not a folder\n');
   });
+});
+
+// Issue 12, item 6: with --json, stdout is one JSON document whatever happens.
+describe('synth --json: stdout is one JSON document, errors included', () => {
+  let t: { dir: string; cleanup: () => void };
+  let synth: string;
+  beforeAll(() => {
+    t = tempDir('synth-json-');
+    synth = bundle('synth');
+  }, 120000);
+  afterAll(() => t.cleanup());
+
+  test('a bad flag answers in JSON on stdout, exit 2, naming the flag', () => {
+    const r = run(synth, ['--json', '--no-such-flag', '--env', 'nowhere']);
+    expect(r.status).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ ok: false, error: 'bad-input' });
+    const text = JSON.stringify(doc.problems);
+    expect(text).toContain('--no-such-flag');
+    expect(text).toContain('nowhere');
+  });
+
+  test('an I/O failure answers in JSON on stdout, exit 4, with code, path and advice', () => {
+    const blocker = path.join(t.dir, 'a-file');
+    fs.writeFileSync(blocker, 'x');
+    const r = run(synth, ['--json', '--env', 'dev', '--outdir', path.join(blocker, 'dist')]);
+    expect(r.status).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(false);
+    expect(doc.error).toMatchObject({ class: 'io', path: expect.stringContaining('a-file'), advice: expect.any(String) });
+  });
+
+  test('`npm run -s synth -- --json` prints only the JSON document (the README command)', () => {
+    const r = spawnSync('npm', ['run', '-s', 'synth', '--', '--json', '--env', 'dev', '--outdir', path.join(t.dir, 'out', 'dist')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.ok).toBe(true);
+    expect(doc.environments.map((e: { env: string }) => e.env)).toEqual(['dev']);
+  }, 120000);
 });
