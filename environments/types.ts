@@ -186,6 +186,12 @@ export interface EnvironmentConfig {
   readonly description: NonEmptyString;
   readonly cloudProfile: CloudProfileName;
   /**
+   * The cluster's DNS domain (kubelet `--cluster-domain`): the suffix of every in-cluster name we
+   * render, such as the Redis pods Sentinel announces. @default 'cluster.local'
+   * @pattern ^([a-z0-9]([-a-z0-9]*[a-z0-9])?[.])*[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   */
+  readonly clusterDomain?: string;
+  /**
    * Private registry prefix every image is pulled through (e.g. Harbor): host[:port]/path, no scheme, no trailing slash.
    * @pattern ^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$
    */

@@ -2,7 +2,10 @@
 import { App, Testing } from 'cdk8s';
 import { DbRedisChart, REDIS_CLIENT_NAMESPACES } from '../../../charts/db-redis';
 import { Resources } from '../../../constructs/lib/resources';
-import { loadEnvironments } from '../../../environments/load';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { defaultEnvironmentsDir, loadEnvironments } from '../../../environments/load';
 
 const find = (objects: any[], kind: string, name?: string): any =>
   objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
@@ -35,6 +38,29 @@ describe('db-redis chart', () => {
     expect(data.spec.template.spec.containers[0].resources.limits.memory).toBe(Resources.PRESETS[prod.redis.size].memoryLimit);
     // dev on k3s has no zones.
     expect(find(Testing.synth(chartOf('dev')), 'StatefulSet', 'redis').spec.template.spec.topologySpreadConstraints).toBeUndefined();
+  });
+
+  test('the cluster DNS domain comes from the environment (clusterDomain), cluster.local by default', () => {
+    const objects = (config: typeof configs.prod): string => JSON.stringify(Testing.synth(new DbRedisChart(new App(), config)));
+    expect(chartOf('prod').redis.connection.host).toBe('redis-sentinel.db-redis.svc.cluster.local');
+    const custom = new DbRedisChart(new App(), { ...configs.prod, clusterDomain: 'corp.internal' });
+    expect(custom.redis.connection.host).toBe('redis-sentinel.db-redis.svc.corp.internal');
+    expect(custom.redis.dataHosts[0]).toBe('redis-0.redis-headless.db-redis.svc.corp.internal');
+    const rendered = objects({ ...configs.prod, clusterDomain: 'corp.internal' });
+    expect(rendered).toContain('svc.corp.internal');
+    expect(rendered).not.toContain('cluster.local');
+  });
+
+  test('a bad clusterDomain in <env>.yaml is a config problem with its path', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cluster-domain-'));
+    try {
+      fs.cpSync(path.join(defaultEnvironmentsDir()), dir, { recursive: true, filter: (f) => !f.includes('schema') });
+      fs.appendFileSync(path.join(dir, 'prod.yaml'), '\nclusterDomain: Not_A.Domain\n');
+      expect(() => loadEnvironments(['prod'], { dir })).toThrow(/clusterDomain/);
+      expect(loadEnvironments(['staging'], { dir })[0].clusterDomain).toBeUndefined();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('the application namespaces and Prometheus are the only clients', () => {
