@@ -4,9 +4,6 @@ import { RedisSentinel } from '../../constructs/redis-sentinel';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-
-/** The DNS domain of a cluster that does not say otherwise (`EnvironmentConfig.clusterDomain`). */
-export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** Namespaces whose workloads use Redis: the application namespaces. */
@@ -41,7 +38,8 @@ export class DbRedisChart extends PlatformChart {
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-redis/password`,
       monitoring: { exporterImage: imageRef(config, 'redisExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
-      clusterDomain: config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+      // Unset: the construct's default, cluster.local.
+      clusterDomain: config.clusterDomain,
     });
     this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
   }
