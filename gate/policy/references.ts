@@ -61,6 +61,18 @@ export function checkReferences(index: ManifestIndex, report: (f: Finding) => vo
       case 'Rollout':
         checkRollout(index, m, f);
         break;
+      case 'Certificate': {
+        const r = o.spec?.issuerRef ?? {};
+        const kind = r.kind ?? 'Issuer';
+        if ((r.group ?? 'cert-manager.io') === 'cert-manager.io' && !index.find(kind, kind === 'ClusterIssuer' ? undefined : ns, r.name)) {
+          f(
+            'spec.issuerRef',
+            'ref.certificate-issuer',
+            `is signed by ${kind} "${r.name}", which does not exist${kind === 'Issuer' ? ` in namespace "${ns}"` : ''}: the certificate is never issued`,
+          );
+        }
+        break;
+      }
       case 'RoleBinding':
       case 'ClusterRoleBinding': {
         const r = o.roleRef ?? {};

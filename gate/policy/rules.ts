@@ -75,6 +75,7 @@ export const RULES: readonly RuleInfo[] = [
   error('ref.rollout', 'an Argo Rollout references existing workloads, Services and AnalysisTemplates'),
   error('ref.rolebinding', 'a RoleBinding binds an existing Role and ServiceAccounts'),
   error('ref.configmap-missing', 'ConfigMaps a pod uses exist in its namespace'),
+  error('ref.certificate-issuer', 'a cert-manager Certificate names an Issuer in its namespace, or a ClusterIssuer, that exists'),
   error('ref.secret-missing', 'Secrets a pod uses exist in its namespace (Secret, ExternalSecret target, Certificate)'),
   error('ref.serviceaccount-missing', 'the ServiceAccount a pod runs as exists'),
   error('ref.pvc-missing', 'PersistentVolumeClaims a pod mounts exist'),
