@@ -1,5 +1,6 @@
 export * from './postgres-ha';
 export * from './redis-sentinel';
+export * from './elasticsearch-cluster';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

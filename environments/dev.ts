@@ -11,6 +11,18 @@ export const dev: EnvironmentBase = {
   apps: { replicas: 1, size: 'micro' },
   postgres: { replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5 },
   redis: { replicas: 1, size: 'micro', storageGi: 1 },
+  elasticsearch: {
+    singleNode: true,
+    masters: 1,
+    dataNodes: 1,
+    coordinatingNodes: 0,
+    masterSize: 'small',
+    dataSize: 'medium',
+    coordinatingSize: 'small',
+    dataStorageGi: 5,
+    logRetentionDays: 14,
+    snapshotRetentionDays: 7,
+  },
   features: { autoscaling: false, zoneSpread: false, backups: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

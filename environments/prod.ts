@@ -11,6 +11,18 @@ export const prod: EnvironmentBase = {
   apps: { replicas: 3, size: 'medium' },
   postgres: { replicas: 3, poolerReplicas: 3, size: 'xlarge', storageGi: 200 },
   redis: { replicas: 3, size: 'medium', storageGi: 16 },
+  elasticsearch: {
+    singleNode: false,
+    masters: 3,
+    dataNodes: 3,
+    coordinatingNodes: 2,
+    masterSize: 'medium',
+    dataSize: 'xlarge',
+    coordinatingSize: 'large',
+    dataStorageGi: 500,
+    logRetentionDays: 90,
+    snapshotRetentionDays: 30,
+  },
   features: { autoscaling: true, zoneSpread: true, backups: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

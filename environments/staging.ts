@@ -11,6 +11,18 @@ export const staging: EnvironmentBase = {
   apps: { replicas: 2, size: 'small' },
   postgres: { replicas: 3, poolerReplicas: 2, size: 'medium', storageGi: 50 },
   redis: { replicas: 3, size: 'small', storageGi: 4 },
+  elasticsearch: {
+    singleNode: false,
+    masters: 3,
+    dataNodes: 2,
+    coordinatingNodes: 2,
+    masterSize: 'small',
+    dataSize: 'large',
+    coordinatingSize: 'medium',
+    dataStorageGi: 50,
+    logRetentionDays: 14,
+    snapshotRetentionDays: 14,
+  },
   features: { autoscaling: true, zoneSpread: false, backups: true },
   gitops: {
     ...prod.gitops,

@@ -7,10 +7,11 @@
  */
 
 import { PostgresConfig } from '../charts/db-postgres/config';
+import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { PostgresConfig, RedisConfig, ResourcePresetName };
+export type { ElasticsearchConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -206,6 +207,7 @@ export interface EnvironmentConfig {
   readonly apps: AppsConfig;
   readonly postgres: PostgresConfig;
   readonly redis: RedisConfig;
+  readonly elasticsearch: ElasticsearchConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

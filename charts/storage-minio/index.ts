@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { S3Endpoint } from '../../constructs/lib/s3-endpoint';
 import { EnvironmentConfig } from '../../environments/types';
+import { ELASTICSEARCH_NAMESPACE, elasticsearchSnapshots } from '../db-elasticsearch';
 import { POSTGRES_NAMESPACE, postgresBackups } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
 import { MINIO_S3, namespacePeer } from '../shared';
@@ -20,6 +21,9 @@ export class StorageMinioChart extends PlatformChart {
     this.s3 = new S3Endpoint(this, 'S3', MINIO_S3);
     if (postgresBackups(config)) {
       this.s3.connections.allowFrom(namespacePeer(POSTGRES_NAMESPACE));
+    }
+    if (elasticsearchSnapshots(config)) {
+      this.s3.connections.allowFrom(namespacePeer(ELASTICSEARCH_NAMESPACE));
     }
   }
 }

@@ -67,6 +67,7 @@ describe('synth pipeline', () => {
     expect(r.problems.map((p) => `${p.severity} ${p.rule} ${p.file}`)).toEqual([
       'warning construct.warning dist/dev/db-postgres/db-postgres.k8s.yaml',
       'warning construct.warning dist/dev/db-redis/db-redis.k8s.yaml',
+      'warning construct.warning dist/dev/db-elasticsearch/db-elasticsearch.k8s.yaml',
     ]);
   });
   afterAll(() => out.cleanup());

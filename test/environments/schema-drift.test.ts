@@ -29,6 +29,7 @@ describe('environment schema generated from the types (npm run schema)', () => {
         'environments/types.ts',
         'charts/db-postgres/config.ts',
         'charts/db-redis/config.ts',
+        'charts/db-elasticsearch/config.ts',
         'constructs/lib/resources.ts',
       ]) {
         fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });

@@ -1,0 +1,3 @@
+export * from './elasticsearch-cluster';
+export * from './props';
+export * from './rest';

@@ -1,0 +1,74 @@
+import { k8s } from 'cdk8s-plus-28';
+import { contentHash } from '../lib/content-hash';
+import { containerSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
+import { Resources } from '../lib/resources';
+import { CREDENTIAL_KEYS, EsContext, PATHS } from './context';
+import { addSetupPolicies } from './network';
+import { RestRequest } from './rest';
+import { requestList, SETUP_SCRIPT } from './setup-script';
+
+/**
+ * The setup Job: applies the ILM policies, index templates, snapshot repository and SLM policy
+ * over the REST API (setup-script.ts). Its name carries a hash of what it sends, so a change runs
+ * as a new Job instead of failing on the immutable Job spec; a re-run changes nothing.
+ */
+export function addSetupJob(ctx: EsContext, requests: readonly RestRequest[]): k8s.KubeJob {
+  const files: Record<string, string> = { 'setup.sh': SETUP_SCRIPT, 'requests.txt': requestList(requests) };
+  for (const r of requests) {
+    files[r.file] = `${JSON.stringify(r.body, null, 2)}\n`;
+  }
+  new k8s.KubeConfigMap(ctx.scope, 'SetupFiles', { metadata: ctx.meta(ctx.names.setupFiles, 'setup'), data: files });
+  const hash = contentHash(
+    Object.entries(files)
+      .map(([k, v]) => `${k}\n${v}`)
+      .join('\n'),
+  );
+  const selector = ctx.componentSelector('setup');
+  addSetupPolicies(ctx, selector);
+  const tls = ctx.props.tls.enabled;
+  return new k8s.KubeJob(ctx.scope, 'SetupJob', {
+    metadata: ctx.meta(`${ctx.name}-setup-${hash}`, 'setup'),
+    spec: {
+      // The cluster may still be forming on first sync: retry for a while, then fail visibly.
+      backoffLimit: 10,
+      activeDeadlineSeconds: 3600,
+      template: {
+        metadata: { labels: ctx.labelsFor('setup') },
+        spec: {
+          restartPolicy: 'OnFailure',
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          securityContext: ctx.podSecurity(),
+          containers: [
+            {
+              name: 'setup',
+              image: ctx.props.image,
+              command: ['sh', '/setup/setup.sh'],
+              env: [
+                { name: 'ES_URL', value: ctx.url },
+                { name: 'FILES', value: '/setup' },
+                ...(tls ? [{ name: 'CA_FILE', value: `${PATHS.tlsSource}/ca.crt` }] : []),
+                ctx.secretEnv('ELASTIC_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.elastic),
+                ...(ctx.props.monitoring ? [ctx.secretEnv('MONITORING_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.monitoring)] : []),
+              ],
+              resources: Resources.NANO.toKube(),
+              securityContext: containerSecurityContext(),
+              volumeMounts: [
+                { name: 'setup', mountPath: '/setup', readOnly: true },
+                ...(tls ? [{ name: 'tls', mountPath: PATHS.tlsSource, readOnly: true }] : []),
+                ...writableMounts([TMP]),
+              ],
+            },
+          ],
+          volumes: [
+            { name: 'setup', configMap: { name: ctx.names.setupFiles, defaultMode: 0o444 } },
+            ...(tls
+              ? [{ name: 'tls', secret: { secretName: `${ctx.name}-tls`, defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]
+              : []),
+            ...writableVolumes([TMP]),
+          ],
+        },
+      },
+    },
+  });
+}
