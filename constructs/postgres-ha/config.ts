@@ -508,7 +508,7 @@ export interface PgBouncerOptions {
   readonly reservePoolSize: number;
   /** Server connections of one PgBouncer instance to one database, all users. */
   readonly maxDbConnections: number;
-  /** Prepared statements in transaction mode (PgBouncer >= 1.21). 0 disables. */
+  /** Prepared statements in transaction mode (PgBouncer >= 1.21). 0 leaves the setting out (1.18 refuses it). */
   readonly maxPreparedStatements: number;
   /** The userlist with the auth user's SCRAM secret or password. */
   readonly authFile: string;
@@ -535,7 +535,7 @@ export function pgbouncerIni(o: PgBouncerOptions): string {
     `min_pool_size = ${o.minPoolSize}`,
     `reserve_pool_size = ${o.reservePoolSize}`,
     `max_db_connections = ${o.maxDbConnections}`,
-    `max_prepared_statements = ${o.maxPreparedStatements}`,
+    ...(o.maxPreparedStatements > 0 ? [`max_prepared_statements = ${o.maxPreparedStatements}`] : []),
     // After a failover the leader Service points elsewhere: drop server connections quickly.
     'server_check_delay = 10',
     'server_lifetime = 3600',

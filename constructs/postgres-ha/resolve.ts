@@ -212,9 +212,15 @@ function resolvePooler(check: PropChecks, props: PostgresHAProps, maxConnections
     minPoolSize: pooler.minPoolSize ?? 0,
     reservePoolSize: pooler.reservePoolSize ?? 5,
     maxClientConnections: pooler.maxClientConnections ?? 1000,
-    maxPreparedStatements: pooler.maxPreparedStatements ?? 200,
+    maxPreparedStatements: pooler.maxPreparedStatements ?? 0,
   };
   checkPoolSizes(check, resolved, maxConnections);
+  check.that(
+    resolved.maxPreparedStatements === 0 || resolved.image !== DEFAULT_PGBOUNCER_IMAGE,
+    'pooler.maxPreparedStatements',
+    `needs PgBouncer >= 1.21 (max_prepared_statements); the default image ${DEFAULT_PGBOUNCER_IMAGE} is 1.18: set pooler.image to a newer one, or 0`,
+    resolved.maxPreparedStatements,
+  );
   return resolved;
 }
 
