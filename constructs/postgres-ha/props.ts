@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Peer } from '../lib/connections';
 import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
+import { TlsProps } from '../lib/tls';
 import { POSTGRES_PORT } from './config';
 
 /** Spilo 17 (PostgreSQL 13 to 17, Patroni 4, WAL-G 3.0.5), as pinned by zalando/postgres-operator 1.14. */
@@ -254,6 +255,12 @@ export interface PostgresHAProps extends DataServiceProps {
   readonly promote?: boolean;
   /** Where the Kubernetes API is, for Patroni's egress. @default - any address on ports 443 and 6443 */
   readonly apiServerCidrs?: readonly string[];
+  /**
+   * TLS for PostgreSQL and PgBouncer: a cert-manager Certificate per cluster (its own CA unless
+   * `tls.issuer`), `ssl=on` with `hostssl` rules and plaintext rejected, replication over TLS,
+   * PgBouncer requiring TLS from clients and verifying the server. @default - enabled, own CA
+   */
+  readonly tls?: TlsProps;
   /** Time a member gets to shut down cleanly (checkpoint, hand over leadership). @default Duration.minutes(5) */
   readonly terminationGracePeriod?: Duration;
 }

@@ -6,6 +6,7 @@ import { SecretStoreRef } from '../lib/external-secret';
 import { checkParameters, defaultTunedSettings, parsePgMemory, ROLES, TunedSettings } from './config';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
+import { ResolvedTls, resolveTls } from '../lib/tls';
 import {
   DEFAULT_POOLER_EXPORTER_IMAGE,
   DEFAULT_PGBOUNCER_IMAGE,
@@ -64,6 +65,7 @@ export interface ResolvedProps extends ResolvedDataService {
   readonly standbyOf?: StandbySource;
   /** A standby: read-only, its roles and schemas arrive by replication. */
   readonly standby: boolean;
+  readonly tls: ResolvedTls;
   readonly promote: boolean;
   readonly apiServerCidrs: readonly string[];
   readonly terminationGracePeriod: Duration;
@@ -98,6 +100,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
   checkDatabase(check, database, owner);
   checkBackup(check, props.backup);
   checkRecovery(check, props, base.name);
+  const tls = resolveTls(check, props.tls);
   const terminationGracePeriod = props.terminationGracePeriod ?? Duration.minutes(5);
   const grace = terminationGracePeriod.toSeconds();
   check.that(grace >= 30, 'terminationGracePeriod', 'must be at least 30s for a clean shutdown', `${grace}s`);
@@ -121,6 +124,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
     restoreFrom: props.restoreFrom,
     standbyOf: props.standbyOf,
     standby: !!props.standbyOf,
+    tls,
     promote: !!props.promote,
     apiServerCidrs: props.apiServerCidrs ?? [],
     terminationGracePeriod,
