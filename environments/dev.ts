@@ -9,7 +9,7 @@ export const dev: EnvironmentBase = {
   imageRegistry: 'harbor.receivables.example.com/platform',
   nodePools: sharedNodePools(),
   apps: { replicas: 1, size: 'micro' },
-  postgres: { replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5 },
+  postgres: { replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5, tls: false },
   redis: { replicas: 1, size: 'micro', storageGi: 1 },
   elasticsearch: {
     singleNode: true,

@@ -9,7 +9,7 @@ export const prod: EnvironmentBase = {
   imageRegistry: 'harbor.receivables.example.com/platform',
   nodePools: dedicatedNodePools(),
   apps: { replicas: 3, size: 'medium' },
-  postgres: { replicas: 3, poolerReplicas: 3, size: 'xlarge', storageGi: 200 },
+  postgres: { replicas: 3, poolerReplicas: 3, size: 'xlarge', storageGi: 200, tls: true },
   redis: { replicas: 3, size: 'medium', storageGi: 16 },
   elasticsearch: {
     singleNode: false,

@@ -9,7 +9,7 @@ export const staging: EnvironmentBase = {
   description: 'Staging: prod topology at reduced scale, synced automatically from main.',
   nodePools: dedicatedNodePools(),
   apps: { replicas: 2, size: 'small' },
-  postgres: { replicas: 3, poolerReplicas: 2, size: 'medium', storageGi: 50 },
+  postgres: { replicas: 3, poolerReplicas: 2, size: 'medium', storageGi: 50, tls: true },
   redis: { replicas: 3, size: 'small', storageGi: 4 },
   elasticsearch: {
     singleNode: false,

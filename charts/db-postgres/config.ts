@@ -29,4 +29,9 @@ export interface PostgresConfig {
    * @maximum 65536
    */
   readonly storageGi: number;
+  /**
+   * Serve TLS (PostgreSQL and PgBouncer, a certificate from the cluster's own CA). On in staging,
+   * prod and dr; off in dev.
+   */
+  readonly tls: boolean;
 }

@@ -81,6 +81,7 @@ export class DbPostgresChart extends PlatformChart {
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
       secretRemoteKey: `${rolesOf}/db-postgres/credentials`,
+      tls: { enabled: config.postgres.tls },
       pooler: {
         replicas: config.postgres.poolerReplicas,
         image: imageRef(config, 'pgbouncer'),

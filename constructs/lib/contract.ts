@@ -99,6 +99,20 @@ export interface ServiceConnection {
   /** Connection URI without the password. @default - none */
   readonly uri?: string;
   readonly secret: ConnectionSecret;
+  /**
+   * The service serves TLS: clients connect with it (PostgreSQL `sslmode=verify-full`) and verify
+   * the server with the CA in this Secret (same namespace as the service), key `caKey`.
+   * @default - no TLS
+   */
+  readonly tls?: ConnectionTls;
+}
+
+/** How a client verifies a service that serves TLS. */
+export interface ConnectionTls {
+  /** Secret with the CA certificate (a cert-manager certificate secret). */
+  readonly caSecret: string;
+  /** Key of the CA in that Secret. @default 'ca.crt' */
+  readonly caKey?: string;
 }
 
 /** The base props with their defaults applied. */

@@ -344,6 +344,52 @@ export interface PatroniConfigOptions {
   readonly archive?: WalgTarget;
   readonly restoreFrom?: RestoreSource;
   readonly standby?: StandbySpec;
+  /** Serve TLS with these files; remote connections must use it. @default - no TLS */
+  readonly tls?: PostgresTls;
+}
+
+/** TLS of the members: the mounted certificate and how members connect to each other. */
+export interface PostgresTls {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca: string;
+  /**
+   * sslmode of replication and rewind connections. `verify-ca` inside a cluster: members connect to
+   * each other's pod IP, which no certificate names, so the host name cannot be verified. `require`
+   * for a DR standby that streams from another cluster, whose CA it does not have.
+   */
+  readonly replicationSslMode: 'verify-ca' | 'require';
+}
+
+/** pg_hba: SCRAM everywhere; with TLS every remote line is `hostssl` and plaintext is rejected. */
+export function pgHbaRules(tls: boolean): string[] {
+  const remote = tls ? 'hostssl' : 'host';
+  return [
+    `local all all trust`,
+    // Loopback (the exporter sidecar, Patroni's own checks) stays plain: it never leaves the pod.
+    `host all all 127.0.0.1/32 scram-sha-256`,
+    `host all all ::1/128 scram-sha-256`,
+    `${remote} replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
+    `${remote} replication ${ROLES.backup} 0.0.0.0/0 scram-sha-256`,
+    `${remote} all all 0.0.0.0/0 scram-sha-256`,
+    ...(tls ? [`${remote} all all ::/0 scram-sha-256`, 'hostnossl all all all reject'] : []),
+  ];
+}
+
+/** The server's TLS parameters (file-local, like the certificate's paths). */
+export function tlsParameters(tls: PostgresTls): Record<string, string> {
+  return {
+    ssl: 'on',
+    ssl_cert_file: tls.cert,
+    ssl_key_file: tls.key,
+    ssl_ca_file: tls.ca,
+    ssl_min_protocol_version: 'TLSv1.2',
+  };
+}
+
+/** libpq TLS settings of Patroni's replication and rewind connections. */
+function tlsAuthentication(tls: PostgresTls | undefined): Record<string, string> {
+  return tls ? { sslmode: tls.replicationSslMode, sslrootcert: tls.ca } : {};
 }
 
 /**
@@ -423,10 +469,10 @@ function postgresqlConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Re
     use_unix_socket_repl: false,
     authentication: {
       superuser: { username: ROLES.superuser },
-      replication: { username: ROLES.replication },
-      rewind: { username: ROLES.rewind },
+      replication: { username: ROLES.replication, ...tlsAuthentication(o.tls) },
+      rewind: { username: ROLES.rewind, ...tlsAuthentication(o.tls) },
     },
-    parameters: { unix_socket_directories: SOCKET_DIR },
+    parameters: { unix_socket_directories: SOCKET_DIR, ...(o.tls ? tlsParameters(o.tls) : {}) },
     pg_hba: pgHba,
   };
   if (o.archive) {
@@ -451,14 +497,7 @@ function postgresqlConfig(o: PatroniConfigOptions, pgHba: readonly string[]): Re
  */
 export function patroniConfig(o: PatroniConfigOptions): Record<string, unknown> {
   // Every remote connection authenticates with SCRAM; the NetworkPolicy decides who may connect at all.
-  const pgHba = [
-    `local all all trust`,
-    `host all all 127.0.0.1/32 scram-sha-256`,
-    `host all all ::1/128 scram-sha-256`,
-    `host replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
-    `host replication ${ROLES.backup} 0.0.0.0/0 scram-sha-256`,
-    `host all all 0.0.0.0/0 scram-sha-256`,
-  ];
+  const pgHba = pgHbaRules(!!o.tls);
   return {
     scope: o.scope,
     restapi: { listen: `0.0.0.0:${PATRONI_API_PORT}` },
@@ -508,10 +547,31 @@ export interface PgBouncerOptions {
   readonly reservePoolSize: number;
   /** Server connections of one PgBouncer instance to one database, all users. */
   readonly maxDbConnections: number;
-  /** Prepared statements in transaction mode (PgBouncer >= 1.21). 0 disables. */
+  /** Prepared statements in transaction mode (PgBouncer >= 1.21). 0 leaves the setting out (1.18 refuses it). */
   readonly maxPreparedStatements: number;
   /** The userlist with the auth user's SCRAM secret or password. */
   readonly authFile: string;
+  /** TLS to clients (required) and to the server (verified against the cluster's CA). @default - plain, server TLS if offered */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca: string };
+}
+
+/**
+ * PgBouncer's TLS lines. Clients must use TLS (`require`: PgBouncer asks for no client certificate).
+ * Protocols stay at PgBouncer's default `secure` (TLS 1.2 and 1.3). To the server `verify-full`: PgBouncer connects to the leader Service's name, which the
+ * certificate carries, so both the CA and the host name are checked.
+ */
+function pgbouncerTls(tls: PgBouncerOptions['tls']): string[] {
+  if (!tls) {
+    return ['server_tls_sslmode = prefer'];
+  }
+  return [
+    'client_tls_sslmode = require',
+    `client_tls_cert_file = ${tls.cert}`,
+    `client_tls_key_file = ${tls.key}`,
+    `client_tls_ca_file = ${tls.ca}`,
+    'server_tls_sslmode = verify-full',
+    `server_tls_ca_file = ${tls.ca}`,
+  ];
 }
 
 /** pgbouncer.ini: every database through the leader Service; users looked up with auth_query. */
@@ -535,7 +595,7 @@ export function pgbouncerIni(o: PgBouncerOptions): string {
     `min_pool_size = ${o.minPoolSize}`,
     `reserve_pool_size = ${o.reservePoolSize}`,
     `max_db_connections = ${o.maxDbConnections}`,
-    `max_prepared_statements = ${o.maxPreparedStatements}`,
+    ...(o.maxPreparedStatements > 0 ? [`max_prepared_statements = ${o.maxPreparedStatements}`] : []),
     // After a failover the leader Service points elsewhere: drop server connections quickly.
     'server_check_delay = 10',
     'server_lifetime = 3600',
@@ -543,7 +603,7 @@ export function pgbouncerIni(o: PgBouncerOptions): string {
     'server_connect_timeout = 5',
     'server_login_retry = 2',
     'query_wait_timeout = 60',
-    'server_tls_sslmode = prefer',
+    ...pgbouncerTls(o.tls),
     'ignore_startup_parameters = extra_float_digits,options',
     // SHOW STATS/POOLS for monitoring; no admin user: nobody can PAUSE or SHUTDOWN a pooler remotely.
     `stats_users = ${ROLES.pooler}`,

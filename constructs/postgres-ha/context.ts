@@ -5,9 +5,13 @@ import { INetworkPeer } from '../lib/network';
 import { podSecurityContext } from '../lib/pod-defaults';
 import { POSTGRES_PORT } from './config';
 import { ResolvedProps } from './resolve';
+import { TlsFiles } from '../lib/tls';
 
 /** `app.kubernetes.io/name` of every object of a cluster. */
 export const APP_NAME = 'postgresql';
+
+/** Where the cluster's certificate secret is mounted in the pods that serve TLS. */
+export const TLS_DIR = '/tls';
 
 /** The parts of a cluster, each with its own `app.kubernetes.io/component`. */
 export type Component = 'database' | 'pooler' | 'admin' | 'backup';
@@ -36,6 +40,8 @@ export class ClusterContext {
   public readonly hosts: { readonly primary: string; readonly replica: string; readonly pooler: string };
   /** Label that marks the Services whose `metrics` port a ServiceMonitor scrapes. */
   public readonly metricsLabel: string;
+  /** The certificate's secret and mounted files, when the cluster serves TLS. */
+  public readonly tls?: TlsFiles;
 
   constructor(
     public readonly scope: Construct,
@@ -62,6 +68,9 @@ export class ClusterContext {
       pooler: `${this.names.pooler}.${this.namespace}.svc`,
     };
     this.metricsLabel = `postgres.${props.labelDomain}/metrics`;
+    this.tls = props.tls.enabled
+      ? { secretName: `${name}-tls`, cert: `${TLS_DIR}/tls.crt`, key: `${TLS_DIR}/tls.key`, ca: `${TLS_DIR}/ca.crt` }
+      : undefined;
   }
 
   public identity(component: Component, version?: string): WorkloadIdentity {
@@ -108,6 +117,9 @@ export class ClusterContext {
       { name: 'PGPORT', value: String(POSTGRES_PORT) },
       { name: 'PGUSER', value: user },
       { name: 'PGCONNECT_TIMEOUT', value: '10' },
+      // Remote connections must use TLS. `require`, not verify-full: Jobs do not mount the CA; they
+      // reach the Services of their own namespace only (NetworkPolicy).
+      ...(this.tls ? [{ name: 'PGSSLMODE', value: 'require' }] : []),
       this.credentialEnv('PGPASSWORD', passwordKey),
     ];
   }

@@ -61,6 +61,8 @@ export function addPatroniConfig(ctx: ClusterContext): void {
     archive: backup ? walgTarget(backup, ctx.name) : undefined,
     restoreFrom: restoreSource(ctx),
     standby: standbySpec(ctx),
+    // A DR standby streams from another cluster, whose CA it does not have: encrypted, not verified.
+    tls: ctx.tls ? { ...ctx.tls, replicationSslMode: p.standbyOf ? 'require' : 'verify-ca' } : undefined,
   });
   // archive_command lives in the file (not in DCS parameters) so it never follows a restore source.
   if (backup) {

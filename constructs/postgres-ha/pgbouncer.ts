@@ -10,6 +10,7 @@ import { clusterIpService } from '../lib/services';
 import { ClusterContext } from './context';
 import { addServiceMonitor, metricsServicePort, poolerExporter } from './monitoring';
 import { POSTGRES_SERVICE_PORT } from './patroni';
+import { tlsMounts, tlsVolumes } from './tls';
 
 const CONFIG_DIR = '/etc/pgbouncer';
 const AUTH_DIR = `${CONFIG_DIR}/auth`;
@@ -29,6 +30,7 @@ export function addPooler(ctx: ClusterContext): void {
     maxDbConnections: pooler.maxDbConnections,
     maxPreparedStatements: pooler.maxPreparedStatements,
     authFile: `${AUTH_DIR}/userlist.txt`,
+    tls: ctx.tls,
   });
   new k8s.KubeConfigMap(ctx.scope, 'PoolerConfig', { metadata: ctx.meta(name, 'pooler'), data: { 'pgbouncer.ini': ini } });
   addPoolerDeployment(ctx, ini);
@@ -80,6 +82,7 @@ function addPoolerDeployment(ctx: ClusterContext, ini: string): void {
             ...writableVolumes([TMP]),
             { name: 'config', configMap: { name: ctx.names.pooler } },
             { name: 'auth', secret: { secretName: ctx.names.poolerAuth, defaultMode: 0o440 } },
+            ...tlsVolumes(ctx),
           ],
         },
       },
@@ -101,6 +104,7 @@ function pgbouncerContainer(ctx: ClusterContext): k8s.Container {
       ...writableMounts([TMP]),
       { name: 'config', mountPath: `${CONFIG_DIR}/pgbouncer.ini`, subPath: 'pgbouncer.ini', readOnly: true },
       { name: 'auth', mountPath: AUTH_DIR, readOnly: true },
+      ...tlsMounts(ctx),
     ],
   };
 }

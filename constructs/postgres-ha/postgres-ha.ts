@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Connections, IConnectable, Peer } from '../lib/connections';
 import { ServiceConnection } from '../lib/contract';
+import { addCertificate } from './tls';
 import { INetworkPeer } from '../lib/network';
 import { POSTGRES_PORT } from './config';
 import { addPromoteJob, AdminJobs } from './admin-jobs';
@@ -70,6 +71,7 @@ export class PostgresHA extends Construct implements IConnectable {
 
     // The creation order is the order of the objects in the manifests: keep it.
     addSecrets(ctx);
+    addCertificate(ctx);
     addPatroniConfig(ctx);
     addPatroniRbac(ctx);
     addDatabaseServices(ctx);
@@ -129,5 +131,6 @@ function connectionOf(ctx: ClusterContext): ServiceConnection {
       remoteKey: secretRemoteKey,
       remoteProperty: APP_PASSWORD_PROPERTY,
     },
+    ...(ctx.tls ? { tls: { caSecret: ctx.tls.secretName, caKey: 'ca.crt' } } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { Duration, Size } from 'cdk8s';
 import { Peer } from '../lib/connections';
 import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
+import { TlsProps } from '../lib/tls';
 import { POSTGRES_PORT } from './config';
 
 /** Spilo 17 (PostgreSQL 13 to 17, Patroni 4, WAL-G 3.0.5), as pinned by zalando/postgres-operator 1.14. */
@@ -12,8 +13,12 @@ export const DEFAULT_POSTGRES_IMAGE = 'ghcr.io/zalando/spilo-17:4.0-p2';
  * `postgres-appliance/Dockerfile`, `PGOLDVERSIONS`), so this only selects `bin_dir`.
  */
 export const DEFAULT_POSTGRES_VERSION = 15;
-/** PgBouncer 1.23 (max_prepared_statements needs >= 1.21), CloudNativePG's build. */
-export const DEFAULT_PGBOUNCER_IMAGE = 'ghcr.io/cloudnative-pg/pgbouncer:1.23.0';
+/**
+ * PgBouncer 1.18, CloudNativePG's build (its operator's default from PR #1201 until #2018): the
+ * version `npm run test:integration` proves (Debian 12's pgbouncer 1.18). Protocol-level prepared
+ * statements in transaction mode (`pooler.maxPreparedStatements`) need 1.21 or newer: set `pooler.image`.
+ */
+export const DEFAULT_PGBOUNCER_IMAGE = 'ghcr.io/cloudnative-pg/pgbouncer:1.18.0';
 /** prometheus-community postgres_exporter. */
 export const DEFAULT_POSTGRES_EXPORTER_IMAGE = 'quay.io/prometheuscommunity/postgres-exporter:v0.15.0';
 /** prometheus-community pgbouncer_exporter (reads PgBouncer's SHOW STATS/POOLS/LISTS as a stats user). */
@@ -168,7 +173,11 @@ export interface PostgresPoolerProps {
    * @default - (maxConnections - 20) / replicas
    */
   readonly maxDbConnections?: number;
-  /** Prepared statements tracked per connection in transaction mode (asyncpg, JDBC). 0 disables. @default 200 */
+  /**
+   * Prepared statements tracked per connection in transaction mode (asyncpg, JDBC): PgBouncer's
+   * `max_prepared_statements`, which needs PgBouncer >= 1.21, so a value above 0 needs a `pooler.image`
+   * other than the default 1.18 (not proven here). 0 leaves the setting out. @default 0
+   */
   readonly maxPreparedStatements?: number;
   /** @default Resources.NANO */
   readonly resources?: Resources;
@@ -246,6 +255,12 @@ export interface PostgresHAProps extends DataServiceProps {
   readonly promote?: boolean;
   /** Where the Kubernetes API is, for Patroni's egress. @default - any address on ports 443 and 6443 */
   readonly apiServerCidrs?: readonly string[];
+  /**
+   * TLS for PostgreSQL and PgBouncer: a cert-manager Certificate per cluster (its own CA unless
+   * `tls.issuer`), `ssl=on` with `hostssl` rules and plaintext rejected, replication over TLS,
+   * PgBouncer requiring TLS from clients and verifying the server. @default - enabled, own CA
+   */
+  readonly tls?: TlsProps;
   /** Time a member gets to shut down cleanly (checkpoint, hand over leadership). @default Duration.minutes(5) */
   readonly terminationGracePeriod?: Duration;
 }

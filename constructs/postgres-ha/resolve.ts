@@ -6,6 +6,7 @@ import { SecretStoreRef } from '../lib/external-secret';
 import { checkParameters, defaultTunedSettings, parsePgMemory, ROLES, TunedSettings } from './config';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
+import { ResolvedTls, resolveTls } from '../lib/tls';
 import {
   DEFAULT_POOLER_EXPORTER_IMAGE,
   DEFAULT_PGBOUNCER_IMAGE,
@@ -64,6 +65,7 @@ export interface ResolvedProps extends ResolvedDataService {
   readonly standbyOf?: StandbySource;
   /** A standby: read-only, its roles and schemas arrive by replication. */
   readonly standby: boolean;
+  readonly tls: ResolvedTls;
   readonly promote: boolean;
   readonly apiServerCidrs: readonly string[];
   readonly terminationGracePeriod: Duration;
@@ -98,6 +100,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
   checkDatabase(check, database, owner);
   checkBackup(check, props.backup);
   checkRecovery(check, props, base.name);
+  const tls = resolveTls(check, props.tls);
   const terminationGracePeriod = props.terminationGracePeriod ?? Duration.minutes(5);
   const grace = terminationGracePeriod.toSeconds();
   check.that(grace >= 30, 'terminationGracePeriod', 'must be at least 30s for a clean shutdown', `${grace}s`);
@@ -121,6 +124,7 @@ export function resolveProps(scope: Construct, id: string, props: PostgresHAProp
     restoreFrom: props.restoreFrom,
     standbyOf: props.standbyOf,
     standby: !!props.standbyOf,
+    tls,
     promote: !!props.promote,
     apiServerCidrs: props.apiServerCidrs ?? [],
     terminationGracePeriod,
@@ -212,9 +216,15 @@ function resolvePooler(check: PropChecks, props: PostgresHAProps, maxConnections
     minPoolSize: pooler.minPoolSize ?? 0,
     reservePoolSize: pooler.reservePoolSize ?? 5,
     maxClientConnections: pooler.maxClientConnections ?? 1000,
-    maxPreparedStatements: pooler.maxPreparedStatements ?? 200,
+    maxPreparedStatements: pooler.maxPreparedStatements ?? 0,
   };
   checkPoolSizes(check, resolved, maxConnections);
+  check.that(
+    resolved.maxPreparedStatements === 0 || resolved.image !== DEFAULT_PGBOUNCER_IMAGE,
+    'pooler.maxPreparedStatements',
+    `needs PgBouncer >= 1.21 (max_prepared_statements); the default image ${DEFAULT_PGBOUNCER_IMAGE} is 1.18: set pooler.image to a newer one, or 0`,
+    resolved.maxPreparedStatements,
+  );
   return resolved;
 }
 

@@ -7,6 +7,7 @@ import { httpGetProbe, ProbeTiming } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { s3Env, standbyArchiveEnv } from './backup';
 import { ClusterContext } from './context';
+import { tlsMounts, tlsVolumes } from './tls';
 import { postgresExporter } from './monitoring';
 import { downwardEnv, PATRONI_CONFIG_MOUNT, patroniEnv, restApiAuthEnv } from './patroni';
 
@@ -38,7 +39,11 @@ export function addStatefulSet(ctx: ClusterContext): k8s.KubeStatefulSet {
           ...nodePoolSpec(p.nodePool),
           ...(p.replicas > 1 ? spread : {}),
           containers: [postgresContainer(ctx, writable), ...(p.monitoring ? [postgresExporter(ctx)] : [])],
-          volumes: [...writableVolumes(writable), { name: PATRONI_CONFIG_MOUNT.name, configMap: { name: ctx.names.patroniConfig } }],
+          volumes: [
+            ...writableVolumes(writable),
+            { name: PATRONI_CONFIG_MOUNT.name, configMap: { name: ctx.names.patroniConfig } },
+            ...tlsVolumes(ctx),
+          ],
         },
       },
       // Only selector labels on the template: volumeClaimTemplates are immutable (kubernetes #68737).
@@ -107,6 +112,6 @@ function postgresContainer(ctx: ClusterContext, writable: WritablePath[]): k8s.C
     livenessProbe: probe('/liveness', { periodSeconds: 10, failureThreshold: 6, successThreshold: 1 }),
     // Crash recovery or a large restore may take long; liveness waits until Patroni is up.
     startupProbe: probe('/liveness', { periodSeconds: 10, failureThreshold: 90 }),
-    volumeMounts: [...writableMounts(writable), { name: 'pgdata', mountPath: PGROOT }, PATRONI_CONFIG_MOUNT],
+    volumeMounts: [...writableMounts(writable), { name: 'pgdata', mountPath: PGROOT }, PATRONI_CONFIG_MOUNT, ...tlsMounts(ctx)],
   };
 }

@@ -53,7 +53,7 @@ describe('environment config', () => {
     expect(configs.map((c) => c.name)).toEqual(['dev', 'staging', 'prod', 'dr']);
     const [dev, staging, prod, dr] = configs;
     expect(dev.apps.replicas).toBe(1);
-    expect(dev.postgres).toEqual({ replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5 });
+    expect(dev.postgres).toEqual({ replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5, tls: false });
     expect(dev.gitops.sync.mode).toBe('automated');
     expect(staging.gitops.sync.mode).toBe('automated');
     expect(prod.gitops.sync).toMatchObject({ mode: 'manual', approvalGate: true });

@@ -88,7 +88,7 @@ describe('PostgresHA backups', () => {
       PGPASSWORD: { secretKeyRef: { name: 'pg-credentials', key: 'backup-password' } },
     });
     expect(find(objects, 'ExternalSecret', 'pg-credentials').spec.data.map((d: any) => d.secretKey)).toContain('backup-password');
-    expect(patroniOf(objects).postgresql.pg_hba).toContain('host replication backup 0.0.0.0/0 scram-sha-256');
+    expect(patroniOf(objects).postgresql.pg_hba).toContain('hostssl replication backup 0.0.0.0/0 scram-sha-256');
   });
 
   test('logical backup CronJob: pg_dumpall with retention in days', () => {

@@ -21,7 +21,11 @@ describe('PostgresHA secrets and connection', () => {
       username: 'app',
       uri: 'postgresql://app@pg-pooler.db-postgres.svc:5432/app',
       secret: { name: 'pg-app', keys: { password: 'password' }, remoteKey: 'postgres/pg', remoteProperty: 'app-password' },
+      tls: { caSecret: 'pg-tls', caKey: 'ca.crt' },
     });
+    // The CA secret it names is the one the cluster's Certificate writes.
+    expect(find(objects, 'Certificate', 'pg-tls').spec.secretName).toBe(pg.connection.tls!.caSecret);
+    expect(synth({ tls: { enabled: false } }).pg.connection.tls).toBeUndefined();
     // The Secret and key it names exist, and read the property it names.
     const appSecret = find(objects, 'ExternalSecret', pg.connection.secret.name);
     expect(appSecret.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'postgres/pg', property: 'app-password' } }]);
