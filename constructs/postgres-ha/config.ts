@@ -372,7 +372,8 @@ export function pgHbaRules(tls: boolean): string[] {
     `${remote} replication ${ROLES.replication} 0.0.0.0/0 scram-sha-256`,
     `${remote} replication ${ROLES.backup} 0.0.0.0/0 scram-sha-256`,
     `${remote} all all 0.0.0.0/0 scram-sha-256`,
-    ...(tls ? [`${remote} all all ::/0 scram-sha-256`, 'hostnossl all all all reject'] : []),
+    // `all` never matches a replication connection: reject plaintext ones by name too.
+    ...(tls ? [`${remote} all all ::/0 scram-sha-256`, 'hostnossl replication all all reject', 'hostnossl all all all reject'] : []),
   ];
 }
 

@@ -38,8 +38,9 @@ export function poolerExporter(ctx: ClusterContext): k8s.Container {
     ctx.props.pooler.exporterImage,
     POOLER_EXPORTER_PORT,
     // The admin console as the pooler role, a stats_users member (SHOW only). The password comes
-    // from PGPASSWORD, which lib/pq reads like libpq, so it never has to be URL-encoded.
-    [`--pgBouncer.connectionString=postgres://${ROLES.pooler}@127.0.0.1:${POSTGRES_PORT}/pgbouncer?sslmode=disable`],
+    // from PGPASSWORD, which lib/pq reads like libpq, so it never has to be URL-encoded. With TLS,
+    // PgBouncer refuses plaintext even on loopback (client_tls_sslmode=require): `require` then.
+    [`--pgBouncer.connectionString=postgres://${ROLES.pooler}@127.0.0.1:${POSTGRES_PORT}/pgbouncer?sslmode=${ctx.tls ? 'require' : 'disable'}`],
     [ctx.credentialEnv('PGPASSWORD', 'pooler-password')],
   );
 }

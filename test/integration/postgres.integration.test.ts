@@ -52,6 +52,79 @@ const BACKUP = {
   credentialsRemoteKey: 'prod/db-postgres/backup-s3',
 };
 
+/**
+ * A CA and a server certificate made with openssl, standing in for cert-manager's secret
+ * (`ca.crt`, `tls.crt`, `tls.key`). The key is root-owned with mode 0640 and group postgres, as the
+ * secret volume mounts it (defaultMode 0640, fsGroup).
+ */
+function makeCertificates(dir: string, names: string[]): { ca: string; cert: string; key: string } {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n: string): string => path.join(dir, n);
+  const ssl = (args: string[]): void => {
+    execFileSync('openssl', args, { stdio: 'pipe' });
+  };
+  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key')]);
+  ssl(['req', '-x509', '-new', '-key', f('ca.key'), '-days', '2', '-subj', '/CN=test-ca', '-out', f('ca.crt')]);
+  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('tls.key')]);
+  ssl(['req', '-new', '-key', f('tls.key'), '-subj', `/CN=${names[0]}`, '-out', f('tls.csr')]);
+  const san = names.map((n) => (/^[0-9.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  fs.writeFileSync(f('ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  ssl([
+    'x509',
+    '-req',
+    '-in',
+    f('tls.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('tls.crt'),
+  ]);
+  for (const n of ['ca.crt', 'tls.crt', 'tls.key']) {
+    fs.chmodSync(f(n), 0o640);
+    if (IS_ROOT) {
+      execFileSync('chown', ['root:postgres', f(n)]);
+    }
+  }
+  return { ca: f('ca.crt'), cert: f('tls.crt'), key: f('tls.key') };
+}
+
+/** Test-only substitution in a rendered patroni.yml: the secret's /tls files become `certs`' files. */
+function withTestCertificates(config: any, certs: { ca: string; cert: string; key: string }): Record<string, string> {
+  const map: Record<string, string> = { '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key };
+  const params = config.postgresql.parameters;
+  for (const k of ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file']) {
+    params[k] = map[params[k]] ?? params[k];
+  }
+  for (const role of ['replication', 'rewind']) {
+    const a = config.postgresql.authentication[role];
+    if (a.sslrootcert) {
+      a.sslrootcert = map[a.sslrootcert] ?? a.sslrootcert;
+    }
+  }
+  const ssl: Record<string, string> = {};
+  for (const k of ['ssl', 'ssl_cert_file', 'ssl_key_file', 'ssl_ca_file', 'ssl_min_protocol_version']) {
+    ssl[k] = params[k];
+  }
+  return ssl;
+}
+
+/** An address of this machine that is not loopback: connections from it match the remote pg_hba lines. */
+function externalAddress(): string {
+  const all = Object.values(os.networkInterfaces()).flat();
+  const ip = all.find((i) => i && i.family === 'IPv4' && !i.internal);
+  if (!ip) {
+    throw new Error('no non-loopback IPv4 address: the TLS test needs one to reach the remote pg_hba lines');
+  }
+  return ip.address;
+}
+
 /** The manifests of a chart with one PostgresHA, the way the prod chart configures it. */
 function synthesize(): { objects: any[]; cluster: PostgresHA } {
   const app = Testing.app();
@@ -227,6 +300,10 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
   let bouncer: ChildProcess | undefined;
   let objects: any[] = [];
   const started: string[] = [];
+  let certs = { ca: '', cert: '', key: '' };
+  let external = '';
+  /** Test-only substitution: the secret's mount /tls becomes this test's certificate files. */
+  const tlsPath = (p: string): string => ({ '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key })[p] ?? p;
 
   beforeAll(() => {
     for (const bin of ['/usr/bin/patroni', '/usr/sbin/pgbouncer', `${PG_BIN}/postgres`, '/usr/bin/prometheus-postgres-exporter']) {
@@ -243,6 +320,8 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
     if (IS_ROOT) {
       execFileSync('chown', ['-R', 'postgres:postgres', root]);
     }
+    external = externalAddress();
+    certs = makeCertificates(path.join(root, 'tls'), ['postgres.db-postgres.svc', 'localhost', '127.0.0.1', external]);
   });
 
   afterAll(async () => {
@@ -406,6 +485,10 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
     // /run/postgresql, and no archiving (wal-g and the bucket are not here).
     params.unix_socket_directories = sockDir;
     params.archive_command = '/bin/true';
+    for (const k of ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file']) {
+      expect(params[k]).toMatch(/^\/tls\//);
+      params[k] = tlsPath(String(params[k]));
+    }
     const init = run(`${PG_BIN}/initdb`, [
       '-D',
       dataDir,
@@ -422,7 +505,7 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
       .join('\n');
     fs.appendFileSync(
       path.join(dataDir, 'postgresql.conf'),
-      `\n# rendered by PostgresHA\nport = ${PG_PORT}\nlisten_addresses = '127.0.0.1'\n${conf}\n`,
+      `\n# rendered by PostgresHA\nport = ${PG_PORT}\nlisten_addresses = '127.0.0.1,${external}'\n${conf}\n`,
     );
     // Patroni writes pg_hba from the rendered lines; do the same.
     fs.writeFileSync(path.join(dataDir, 'pg_hba.conf'), `${config.postgresql.pg_hba.join('\n')}\n`);
@@ -470,7 +553,9 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
       .replace(/^\* = host=\S+ port=\d+$/m, `* = host=127.0.0.1 port=${PG_PORT}`)
       .replace(/^listen_addr = .*$/m, 'listen_addr = 127.0.0.1')
       .replace(/^listen_port = .*$/m, `listen_port = ${BOUNCER_PORT}`)
-      .replace(/^auth_file = .*$/m, `auth_file = ${path.join(root, 'userlist.txt')}`);
+      .replace(/^auth_file = .*$/m, `auth_file = ${path.join(root, 'userlist.txt')}`)
+      .replace(/ = (\/tls\/\S+)$/gm, (_, p: string) => ` = ${tlsPath(p)}`);
+    expect(ini).not.toMatch(/ = \/tls\//);
     const iniFile = path.join(root, 'pgbouncer.ini');
     fs.writeFileSync(iniFile, ini);
     // The ExternalSecret's template renders exactly this line from the pooler password.
@@ -486,7 +571,7 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
     bouncer.stdout?.on('data', (d) => log.push(String(d)));
     bouncer.stderr?.on('data', (d) => log.push(String(d)));
     const client = (user: string, password: string, sql: string): { status: number; stdout: string; stderr: string } =>
-      psqlTcp(BOUNCER_PORT, user, 'app', sql, { PGPASSWORD: password });
+      psqlTcp(BOUNCER_PORT, user, 'app', sql, { PGPASSWORD: password, PGSSLMODE: 'verify-full', PGSSLROOTCERT: certs.ca });
     let result = client('app', PASSWORDS.app, 'SELECT current_user, current_database()');
     for (let i = 0; i < 50 && result.status !== 0 && bouncer.exitCode === null; i++) {
       await new Promise((r) => setTimeout(r, 200));
@@ -500,6 +585,61 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
     // A wrong password is refused, and superusers cannot come in through the pooler at all.
     expect(client('app', 'wrong', 'SELECT 1').status).not.toBe(0);
     expect(client('postgres', PASSWORDS.superuser, 'SELECT 1').status).not.toBe(0);
+  });
+
+  test('TLS (PostgreSQL 15, PgBouncer 1.18): verify-full accepted, plaintext refused, the pooler and replication connect over TLS', () => {
+    const at = (host: string, port: number, user: string, db: string, sql: string, env: NodeJS.ProcessEnv) =>
+      run(`${PG_BIN}/psql`, ['--no-psqlrc', '-At', '-h', host, '-p', String(port), '-U', user, '-d', db, '-c', sql], {
+        env: { PGCONNECT_TIMEOUT: '5', ...env },
+      });
+    const verified = { PGSSLMODE: 'verify-full', PGSSLROOTCERT: certs.ca };
+    const mySsl = 'SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()';
+    // PostgreSQL from a remote address: the hostssl line takes a verified TLS connection...
+    const direct = at(external, PG_PORT, 'app', 'app', mySsl, { PGPASSWORD: PASSWORDS.app, ...verified });
+    expect(direct.stderr).not.toMatch(/ERROR|FATAL/);
+    expect([direct.status, direct.stderr]).toEqual([0, expect.not.stringMatching(/ERROR|FATAL/)]);
+    expect(direct.stdout.trim()).toMatch(/^t\|TLSv1\.[23]$/);
+    // ... and hostnossl rejects plaintext, with the right password.
+    const plain = at(external, PG_PORT, 'app', 'app', 'SELECT 1', { PGPASSWORD: PASSWORDS.app, PGSSLMODE: 'disable' });
+    expect(plain.status).not.toBe(0);
+    expect(plain.stderr).toMatch(/pg_hba\.conf rejects connection .*no encryption/);
+    // PgBouncer refuses plaintext clients.
+    const bouncerPlain = at('127.0.0.1', BOUNCER_PORT, 'app', 'app', 'SELECT 1', { PGPASSWORD: PASSWORDS.app, PGSSLMODE: 'disable' });
+    expect(bouncerPlain.status).not.toBe(0);
+    expect(bouncerPlain.stderr).toMatch(/SSL required/);
+    // Through PgBouncer (verify-full from the client), the server sees the pooler's connection as TLS.
+    const pooled = at('127.0.0.1', BOUNCER_PORT, 'app', 'app', mySsl, { PGPASSWORD: PASSWORDS.app, ...verified });
+    expect(pooled.stderr).not.toMatch(/ERROR|FATAL/);
+    expect([pooled.status, pooled.stderr]).toEqual([0, expect.not.stringMatching(/ERROR|FATAL/)]);
+    expect(pooled.stdout.trim()).toMatch(/^t\|TLSv1\.[23]$/);
+    // Replication with Patroni's rendered replication settings: a walsender over TLS; plaintext refused.
+    const config = YAML.parse(configMap(objects, 'postgres-patroni')['patroni.yml'], { version: '1.1' });
+    const repl = config.postgresql.authentication.replication;
+    expect(repl.sslmode).toBe('verify-ca');
+    const password = 'repl-secret';
+    const role = psql(
+      ['-c', `DROP ROLE IF EXISTS ${repl.username}; CREATE ROLE ${repl.username} REPLICATION LOGIN PASSWORD '${password}'`],
+      PG_PORT,
+      'postgres',
+    );
+    expect(role.stderr).not.toMatch(/ERROR|FATAL/); // a NOTICE that the role did not exist is fine
+    expect([role.status, role.stderr]).toEqual([0, expect.not.stringMatching(/ERROR|FATAL/)]);
+    const walsender = 'SELECT s.ssl, a.backend_type FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) WHERE pid = pg_backend_pid()';
+    const replEnv = { PGPASSWORD: password, PGSSLMODE: repl.sslmode, PGSSLROOTCERT: tlsPath(repl.sslrootcert) };
+    // From a member's address (not loopback). A `replication=database` session shows its walsender in
+    // pg_stat_ssl; a physical one (`replication=true`, what streaming uses) runs IDENTIFY_SYSTEM over TLS.
+    const streamed = at(external, PG_PORT, repl.username, 'dbname=postgres replication=database', walsender, replEnv);
+    expect([streamed.status, streamed.stderr]).toEqual([0, expect.not.stringMatching(/ERROR|FATAL/)]);
+    expect(streamed.stdout.trim()).toBe('t|walsender');
+    const physical = at(external, PG_PORT, repl.username, 'dbname=postgres replication=true', 'IDENTIFY_SYSTEM', replEnv);
+    expect([physical.status, physical.stderr]).toEqual([0, expect.not.stringMatching(/ERROR|FATAL/)]);
+    // Plaintext physical replication: the `hostnossl replication all all reject` line.
+    const replPlain = at(external, PG_PORT, repl.username, 'dbname=postgres replication=true', 'IDENTIFY_SYSTEM', {
+      ...replEnv,
+      PGSSLMODE: 'disable',
+    });
+    expect(replPlain.status).not.toBe(0);
+    expect(replPlain.stderr).toMatch(/pg_hba\.conf rejects replication connection .*no encryption/);
   });
 
   test("the pooler exporter's rendered login reaches PgBouncer's admin console, every SHOW it runs works, and nothing more", () => {
@@ -741,7 +881,7 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
       }
       await sleep(500);
     }
-    const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-15).join('\n')}`).join('\n');
+    const tail = [...logs.entries()].map(([n, l]) => `--- ${n}\n${l.join('').split('\n').slice(-80).join('\n')}`).join('\n');
     throw new Error(`timed out waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}\n${tail}`);
   }
   const start = starter(procs, logs);
@@ -812,6 +952,8 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
     sock = path.join(root, 'run');
     fs.mkdirSync(sock);
     const rendered = YAML.parse(configMap(clusterObjects(), 'pg-patroni')['patroni.yml'], { version: '1.1' });
+    // The members replicate over TLS with the rendered settings (verify-ca), from test certificates.
+    withTestCertificates(rendered, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
     for (const m of members) {
       const config = structuredClone(rendered);
       delete config.kubernetes;
@@ -831,6 +973,8 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
     }
     if (IS_ROOT) {
       execFileSync('chown', ['-R', 'postgres:postgres', root]);
+      // The key stays root-owned 0640, group postgres, as the secret volume mounts it: PostgreSQL refuses a postgres-owned 0640 key.
+      execFileSync('chown', ['-R', 'root:postgres', path.join(root, 'tls')]);
     }
   });
 
@@ -864,6 +1008,8 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
       async () => (sql(leader.pg, "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'") === '2' ? true : undefined),
       90,
     );
+    // Both walsenders run over TLS (Patroni's replication sslmode verify-ca, from the rendered file).
+    expect(sql(leader.pg, 'SELECT count(*) FILTER (WHERE s.ssl) FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)')).toBe('2');
     // The probes the pods use: every member is live and ready.
     for (const m of members) {
       expect(await waitFor(`${m.name} ready`, async () => ((await get(m.rest, '/readiness')) === 200 ? 200 : undefined), 30)).toBe(200);
@@ -1072,7 +1218,8 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
       archive_command: config.postgresql.parameters.archive_command,
     };
     expect(archiving).toEqual({ archive_mode: 'on', archive_command: 'wal-g wal-push "%p"' });
-    const settings = { port: PORT, listen_addresses: '127.0.0.1', unix_socket_directories: root, ...archiving };
+    const ssl = withTestCertificates(config, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
+    const settings = { port: PORT, listen_addresses: '127.0.0.1', unix_socket_directories: root, ...archiving, ...ssl };
     fs.appendFileSync(path.join(data, 'postgresql.conf'), `\n${pgConf(settings)}\n`);
     const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start'], { env: memberEnv() });
     expect(start.status).toBe(0);
@@ -1331,9 +1478,12 @@ describe('a DR standby cluster from the rendered patroni.yml: streaming from the
     const primary = path.join(root, 'primary');
     expect(run(`${PG_BIN}/initdb`, ['-D', primary, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256']).status).toBe(0);
     fs.writeFileSync(path.join(primary, 'pg_hba.conf'), `${rendered.postgresql.pg_hba.join('\n')}\n`);
+    // Prod and DR have different CAs: the standby connects with sslmode=require (rendered), prod serves its own.
+    expect(rendered.postgresql.authentication.replication.sslmode).toBe('require');
+    const ssl = withTestCertificates(rendered, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
     fs.appendFileSync(
       path.join(primary, 'postgresql.conf'),
-      `\nport = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\narchive_mode = on\narchive_command = 'cp %p ${archiveDir}/%f'\n`,
+      `\nport = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\narchive_mode = on\narchive_command = 'cp %p ${archiveDir}/%f'\n\n${pgConf(ssl)}\n`,
     );
     expect(run(`${PG_BIN}/pg_ctl`, ['-D', primary, '-l', path.join(root, 'primary.log'), '-w', '-t', '60', 'start']).status).toBe(0);
     sql(PRIMARY_PORT, `CREATE ROLE "${ROLES.replication}" LOGIN REPLICATION PASSWORD '${SECRET_VALUES['replication-password']}'`);

@@ -19,7 +19,7 @@ describe('PostgresHA monitoring', () => {
     // The role in the connection string is the one pgbouncer.ini lists in stats_users (SHOW only).
     const ini = find(objects, 'ConfigMap', 'pg-pooler').data['pgbouncer.ini'];
     const statsUser = /^stats_users = (\S+)$/m.exec(ini)![1];
-    expect(exporter.args).toContain(`--pgBouncer.connectionString=postgres://${statsUser}@127.0.0.1:5432/pgbouncer?sslmode=disable`);
+    expect(exporter.args).toContain(`--pgBouncer.connectionString=postgres://${statsUser}@127.0.0.1:5432/pgbouncer?sslmode=require`);
     expect(ini).not.toMatch(/^admin_users/m);
     // No password in the manifest: lib/pq reads PGPASSWORD, from the credentials Secret.
     expect(exporter.env).toEqual([{ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'pg-credentials', key: 'pooler-password' } } }]);

@@ -30,8 +30,8 @@ describe('PostgresHA TLS (default on)', () => {
     });
     const hba: string[] = patroni.postgresql.pg_hba;
     const remote = hba.filter((l) => !/^local |127\.0\.0\.1\/32|::1\/128/.test(l));
-    expect(remote.slice(0, -1).every((l) => l.startsWith('hostssl '))).toBe(true);
-    expect(hba[hba.length - 1]).toBe('hostnossl all all all reject');
+    expect(remote.slice(0, -2).every((l) => l.startsWith('hostssl '))).toBe(true);
+    expect(remote.slice(-2)).toEqual(['hostnossl replication all all reject', 'hostnossl all all all reject']);
     expect(patroni.bootstrap.pg_hba).toEqual(hba);
     // Members replicate and rewind over TLS, verifying the CA (they connect to pod IPs: no host name to verify).
     expect(patroni.postgresql.authentication.replication).toMatchObject({ sslmode: 'verify-ca', sslrootcert: '/tls/ca.crt' });
@@ -58,6 +58,11 @@ describe('PostgresHA TLS (default on)', () => {
     expect(dep.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/tls', readOnly: true });
   });
 
+  test("the pooler exporter logs in to PgBouncer's admin console with TLS (PgBouncer refuses plaintext even on loopback)", () => {
+    const exporter = find(objects, 'Deployment', 'pg-pooler').spec.template.spec.containers.find((c: any) => c.name === 'exporter');
+    expect(exporter.args).toContainEqual(expect.stringMatching(/@127\.0\.0\.1:5432\/pgbouncer\?sslmode=require$/));
+  });
+
   test('Jobs connect with sslmode=require', () => {
     const job = find(objects, 'Job');
     expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'PGSSLMODE', value: 'require' });
@@ -75,6 +80,8 @@ describe('PostgresHA TLS (default on)', () => {
     expect(patroni.postgresql.parameters.ssl).toBeUndefined();
     expect(patroni.postgresql.pg_hba.some((l: string) => l.startsWith('hostssl') || l.startsWith('hostnossl'))).toBe(false);
     expect(find(plain, 'ConfigMap', 'pg-pooler').data['pgbouncer.ini']).not.toMatch(/client_tls/);
+    const exporter = find(plain, 'Deployment', 'pg-pooler').spec.template.spec.containers.find((c: any) => c.name === 'exporter');
+    expect(exporter.args).toContainEqual(expect.stringMatching(/pgbouncer\?sslmode=disable$/));
   });
 
   test('a bad tls.duration is a prop problem', () => {
