@@ -55,22 +55,23 @@ export interface TlsFiles {
   readonly ca: string;
 }
 
-const GO_DURATION = /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/;
-
-function hours(d: string): number {
+/** Hours in a Go duration of h/m/s parts (`2160h`, `1h30m`); undefined when it is not one. */
+function hours(d: string): number | undefined {
   const m = /^(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?$/.exec(d);
-  return m ? Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600 : NaN;
+  return m && d !== '' ? Number(m[1] ?? 0) + Number(m[2] ?? 0) / 60 + Number(m[3] ?? 0) / 3600 : undefined;
 }
 
 /** Checks `tls` props (under `field`) and fills the defaults. */
 export function resolveTls(check: PropChecks, tls: TlsProps | undefined, field = 'tls'): ResolvedTls {
   const duration = tls?.duration ?? '2160h';
   const renewBefore = tls?.renewBefore ?? '360h';
-  const durationOk = check.that(GO_DURATION.test(duration) && duration !== '', `${field}.duration`, 'must be a Go duration in h/m/s, such as 2160h', duration);
-  const renewOk = check.that(GO_DURATION.test(renewBefore) && renewBefore !== '', `${field}.renewBefore`, 'must be a Go duration in h/m/s, such as 360h', renewBefore);
-  if (durationOk && renewOk) {
-    check.that(hours(duration) >= 1, `${field}.duration`, 'must be at least 1h (cert-manager refuses shorter)', duration);
-    check.that(hours(renewBefore) < hours(duration), `${field}.renewBefore`, `must be shorter than duration (${duration})`, renewBefore);
+  const durationHours = hours(duration);
+  const renewHours = hours(renewBefore);
+  check.that(durationHours !== undefined, `${field}.duration`, 'must be a Go duration in h/m/s, such as 2160h', duration);
+  check.that(renewHours !== undefined, `${field}.renewBefore`, 'must be a Go duration in h/m/s, such as 360h', renewBefore);
+  if (durationHours !== undefined && renewHours !== undefined) {
+    check.that(durationHours >= 1, `${field}.duration`, 'must be at least 1h (cert-manager refuses shorter)', duration);
+    check.that(renewHours < durationHours, `${field}.renewBefore`, `must be shorter than duration (${duration})`, renewBefore);
   }
   if (tls?.issuer) {
     check.that(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/.test(tls.issuer.name), `${field}.issuer.name`, 'must be a Kubernetes object name', tls.issuer.name);

@@ -95,17 +95,22 @@ function makeCertificates(dir: string, names: string[]): { ca: string; cert: str
   return { ca: f('ca.crt'), cert: f('tls.crt'), key: f('tls.key') };
 }
 
+/** Test-only substitution: a file of the secret's mount /tls becomes the same file of `certs`. */
+function testCertificatePath(certs: { ca: string; cert: string; key: string }, p: string): string {
+  return ({ '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key } as Record<string, string>)[p] ?? p;
+}
+
 /** Test-only substitution in a rendered patroni.yml: the secret's /tls files become `certs`' files. */
 function withTestCertificates(config: any, certs: { ca: string; cert: string; key: string }): Record<string, string> {
-  const map: Record<string, string> = { '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key };
+  const map = (p: string): string => testCertificatePath(certs, p);
   const params = config.postgresql.parameters;
   for (const k of ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file']) {
-    params[k] = map[params[k]] ?? params[k];
+    params[k] = map(params[k]);
   }
   for (const role of ['replication', 'rewind']) {
     const a = config.postgresql.authentication[role];
     if (a.sslrootcert) {
-      a.sslrootcert = map[a.sslrootcert] ?? a.sslrootcert;
+      a.sslrootcert = map(a.sslrootcert);
     }
   }
   const ssl: Record<string, string> = {};
@@ -303,7 +308,7 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
   let certs = { ca: '', cert: '', key: '' };
   let external = '';
   /** Test-only substitution: the secret's mount /tls becomes this test's certificate files. */
-  const tlsPath = (p: string): string => ({ '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key })[p] ?? p;
+  const tlsPath = (p: string): string => testCertificatePath(certs, p);
 
   beforeAll(() => {
     for (const bin of ['/usr/bin/patroni', '/usr/sbin/pgbouncer', `${PG_BIN}/postgres`, '/usr/bin/prometheus-postgres-exporter']) {
