@@ -10,7 +10,7 @@ export const dev: EnvironmentBase = {
   nodePools: sharedNodePools(),
   apps: { replicas: 1, size: 'micro' },
   postgres: { replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5, tls: false },
-  redis: { replicas: 1, size: 'micro', storageGi: 1 },
+  redis: { replicas: 1, size: 'micro', storageGi: 1, tls: false },
   elasticsearch: {
     singleNode: true,
     masters: 1,

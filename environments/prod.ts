@@ -10,7 +10,7 @@ export const prod: EnvironmentBase = {
   nodePools: dedicatedNodePools(),
   apps: { replicas: 3, size: 'medium' },
   postgres: { replicas: 3, poolerReplicas: 3, size: 'xlarge', storageGi: 200, tls: true },
-  redis: { replicas: 3, size: 'medium', storageGi: 16 },
+  redis: { replicas: 3, size: 'medium', storageGi: 16, tls: true },
   elasticsearch: {
     singleNode: false,
     masters: 3,

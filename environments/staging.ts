@@ -10,7 +10,7 @@ export const staging: EnvironmentBase = {
   nodePools: dedicatedNodePools(),
   apps: { replicas: 2, size: 'small' },
   postgres: { replicas: 3, poolerReplicas: 2, size: 'medium', storageGi: 50, tls: true },
-  redis: { replicas: 3, size: 'small', storageGi: 4 },
+  redis: { replicas: 3, size: 'small', storageGi: 4, tls: true },
   elasticsearch: {
     singleNode: false,
     masters: 3,

@@ -21,4 +21,9 @@ export interface RedisConfig {
    * @maximum 65536
    */
   readonly storageGi: number;
+  /**
+   * TLS on the data pods and Sentinels (tls-port only, TLS replication and Sentinel links), with
+   * a CA per cluster from cert-manager. Off in dev.
+   */
+  readonly tls: boolean;
 }

@@ -36,7 +36,8 @@ export class DbRedisChart extends PlatformChart {
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${config.name}/db-redis/password`,
+      secretRemoteKey: `${config.name}/db-redis/credentials`,
+      tls: { enabled: config.redis.tls },
       monitoring: { exporterImage: imageRef(config, 'redisExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       // Unset: the construct's default, cluster.local.
       clusterDomain: config.clusterDomain,

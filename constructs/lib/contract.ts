@@ -94,7 +94,7 @@ export interface ServiceConnection {
   readonly port: number;
   /** Every port a client may need, by name (e.g. `{ redis: 6379, sentinel: 26379 }`). */
   readonly ports: Readonly<Record<string, number>>;
-  /** Login of the application. @default - the service has no user names (Redis: only a password) */
+  /** Login of the application. @default - the service has no user names */
   readonly username?: string;
   /** Connection URI without the password. @default - none */
   readonly uri?: string;

@@ -2,12 +2,18 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { imageVersion, LABEL_INSTANCE, LABEL_NAME, monitorSelectorLabels, selectorLabels, standardLabels, WorkloadIdentity } from '../lib/labels';
 import { podSecurityContext, WritablePath } from '../lib/pod-defaults';
+import { TlsFiles } from '../lib/tls';
+import { RedisUser } from './config';
 import { ResolvedRedisProps } from './resolve';
 
 /** `app.kubernetes.io/name` of every object. */
 export const APP_NAME = 'redis';
-/** Key of the password in the Secret the ExternalSecret creates. */
-export const PASSWORD_KEY = 'password';
+/** Key of a user's password in the credentials Secret (and property of the store's value). */
+export function passwordKey(user: RedisUser): string {
+  return `${user}-password`;
+}
+/** Key of the application password in the app Secret (ServiceConnection.secret.keys.password). */
+export const APP_PASSWORD_KEY = 'password';
 
 /** The parts of a Redis, each with its own `app.kubernetes.io/component` (`cache` labels what both share). */
 export type Component = 'cache' | 'data' | 'sentinel';
@@ -16,6 +22,8 @@ export type Component = 'cache' | 'data' | 'sentinel';
 export const PATHS = {
   config: '/config',
   secret: '/secrets/redis',
+  /** The certificate secret (tls.crt, tls.key, ca.crt). */
+  tls: '/tls',
   data: '/data',
   /** The pod's own redis.conf (holds the password: memory-backed). */
   runtime: '/run/redis',
@@ -49,7 +57,10 @@ export class RedisContext {
   /** Object names that other objects refer to. */
   public readonly names: {
     readonly config: string;
+    /** Every user's password: the pods'. */
     readonly auth: string;
+    /** The app user's password alone: the clients'. */
+    readonly app: string;
     readonly headless: string;
     readonly sentinel: string;
     readonly sentinelHeadless: string;
@@ -58,6 +69,8 @@ export class RedisContext {
   public readonly hosts: { readonly sentinel: string; readonly data: readonly string[]; readonly sentinels: readonly string[] };
   /** Every pod of this Redis (data and Sentinel): clients need both. */
   public readonly allPods: Readonly<Record<string, string>>;
+  /** Where the pods find the certificate; undefined without TLS. */
+  public readonly tls?: TlsFiles;
   private readonly version?: string;
 
   constructor(
@@ -70,6 +83,7 @@ export class RedisContext {
     this.names = {
       config: `${name}-config`,
       auth: `${name}-auth`,
+      app: `${name}-app`,
       headless: `${name}-headless`,
       sentinel: `${name}-sentinel`,
       sentinelHeadless: `${name}-sentinel-headless`,
@@ -82,6 +96,9 @@ export class RedisContext {
     };
     this.allPods = { [LABEL_NAME]: APP_NAME, [LABEL_INSTANCE]: name };
     this.version = imageVersion(props.image);
+    this.tls = props.tls.enabled
+      ? { secretName: `${name}-tls`, cert: `${PATHS.tls}/tls.crt`, key: `${PATHS.tls}/tls.key`, ca: `${PATHS.tls}/ca.crt` }
+      : undefined;
   }
 
   public identity(component: Component): WorkloadIdentity {
@@ -116,8 +133,8 @@ export class RedisContext {
     return podSecurityContext(this.props.podSecurity);
   }
 
-  /** An environment variable holding the password, from the Secret the ExternalSecret writes. */
-  public passwordEnv(envName: string): k8s.EnvVar {
-    return { name: envName, valueFrom: { secretKeyRef: { name: this.names.auth, key: PASSWORD_KEY } } };
+  /** An environment variable holding a user's password, from the Secret the ExternalSecret writes. */
+  public passwordEnv(envName: string, user: RedisUser): k8s.EnvVar {
+    return { name: envName, valueFrom: { secretKeyRef: { name: this.names.auth, key: passwordKey(user) } } };
   }
 }

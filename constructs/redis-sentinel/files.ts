@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { contentHash } from '../lib/content-hash';
 import {
+  cliOptions,
   redisLivenessScript,
   redisPreStopScript,
   redisReadinessScript,
@@ -8,12 +9,19 @@ import {
   renderRedisConf,
   renderSentinelConf,
   REDIS_PORT,
+  REDIS_USERS,
+  RedisUser,
   SENTINEL_PORT,
   sentinelLivenessScript,
   sentinelReadinessScript,
   sentinelStartScript,
 } from './config';
-import { FILES, PASSWORD_KEY, PATHS, RedisContext } from './context';
+import { FILES, PATHS, RedisContext } from './context';
+
+/** The passwords a data pod's start-up script reads: every user's (it writes them all into redis.conf). */
+export const DATA_USERS: readonly RedisUser[] = REDIS_USERS;
+/** The passwords a Sentinel's start-up script reads: its own (the app's), the monitor's (to ask data pods) and the failover user's. */
+export const SENTINEL_USERS: readonly RedisUser[] = ['app', 'monitor', 'failover'];
 
 /** Seconds a primary's preStop waits for Sentinel to hand its role to a replica. */
 export const PRESTOP_WAIT_SECONDS = 20;
@@ -21,8 +29,10 @@ export const PRESTOP_WAIT_SECONDS = 20;
 /** Config files and scripts of both pod kinds, by file name. No secret is in them. */
 export function renderFiles(ctx: RedisContext): Record<string, string> {
   const p = ctx.props;
+  const tls = ctx.tls;
   const start = {
-    passwordFile: `${PATHS.secret}/${PASSWORD_KEY}`,
+    passwordDir: PATHS.secret,
+    tls,
     sentinels: ctx.hosts.sentinels.map((host) => ({ host, port: SENTINEL_PORT })),
     dataPods: ctx.hosts.data.map((host) => ({ host, port: REDIS_PORT })),
     fallbackPrimary: { host: ctx.hosts.data[0], port: REDIS_PORT },
@@ -38,10 +48,13 @@ export function renderFiles(ctx: RedisContext): Record<string, string> {
       appendfsync: p.appendFsync.value,
       minReplicasToWrite: p.minReplicasToWrite,
       minReplicasMaxLagSeconds: 10,
+      tls,
     }),
-    [FILES.sentinelConf]: renderSentinelConf({ port: SENTINEL_PORT, dir: PATHS.sentinel }),
+    [FILES.sentinelConf]: renderSentinelConf({ port: SENTINEL_PORT, dir: PATHS.sentinel, tls }),
     [FILES.startRedis]: redisStartScript({
       ...start,
+      users: DATA_USERS,
+      appAcl: p.appAcl,
       selfHost: ctx.selfHost(ctx.names.headless),
       selfPort: REDIS_PORT,
       templateFile: `${PATHS.config}/${FILES.redisConf}`,
@@ -49,6 +62,7 @@ export function renderFiles(ctx: RedisContext): Record<string, string> {
     }),
     [FILES.startSentinel]: sentinelStartScript({
       ...start,
+      users: SENTINEL_USERS,
       selfHost: ctx.selfHost(ctx.names.sentinelHeadless),
       selfPort: SENTINEL_PORT,
       templateFile: `${PATHS.config}/${FILES.sentinelConf}`,
@@ -58,16 +72,17 @@ export function renderFiles(ctx: RedisContext): Record<string, string> {
       failoverTimeoutMs: p.failoverTimeoutMs,
       parallelSyncs: p.parallelSyncs,
     }),
-    [FILES.redisLiveness]: redisLivenessScript(REDIS_PORT),
-    [FILES.redisReadiness]: redisReadinessScript(REDIS_PORT),
+    [FILES.redisLiveness]: redisLivenessScript(REDIS_PORT, cliOptions(tls, 'monitor')),
+    [FILES.redisReadiness]: redisReadinessScript(REDIS_PORT, cliOptions(tls, 'monitor')),
     [FILES.redisPreStop]: redisPreStopScript({
       port: REDIS_PORT,
       sentinel: { host: ctx.hosts.sentinel, port: SENTINEL_PORT },
       masterSet: p.masterSetName,
       waitSeconds: PRESTOP_WAIT_SECONDS,
+      tls,
     }),
-    [FILES.sentinelLiveness]: sentinelLivenessScript(SENTINEL_PORT),
-    [FILES.sentinelReadiness]: sentinelReadinessScript(SENTINEL_PORT, p.masterSetName),
+    [FILES.sentinelLiveness]: sentinelLivenessScript(SENTINEL_PORT, cliOptions(tls)),
+    [FILES.sentinelReadiness]: sentinelReadinessScript(SENTINEL_PORT, p.masterSetName, cliOptions(tls)),
   };
 }
 

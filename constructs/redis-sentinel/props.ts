@@ -1,9 +1,11 @@
 import { Duration } from 'cdk8s';
 import { DataServiceProps } from '../lib/contract';
 import { Resources } from '../lib/resources';
+import { TlsProps } from '../lib/tls';
 import { AppendFsync, MaxmemoryPolicy, SavePoint } from './config';
 
-export { AppendFsync, MaxmemoryPolicy, DEFAULT_SAVE_POINTS, REDIS_PORT, SENTINEL_PORT } from './config';
+export { AppendFsync, MaxmemoryPolicy, DEFAULT_APP_ACL, DEFAULT_SAVE_POINTS, REDIS_PORT, REDIS_USERS, SENTINEL_PORT } from './config';
+export type { RedisUser } from './config';
 export type { SavePoint } from './config';
 
 /** UID of user `redis` in the official `redis:*-alpine` image (`adduser -S -G redis -u 999 redis`). */
@@ -49,10 +51,25 @@ export interface RedisSentinelProps extends DataServiceProps {
   readonly appendFsync?: AppendFsync;
   /** The primary refuses writes with fewer connected replicas (bounds writes lost to a split brain). @default 1, or 0 when replicas is 1 */
   readonly minReplicasToWrite?: number;
-  /** Key of the password in the secret store. @default `redis/<namespace>/<name>` */
+  /**
+   * Key in the secret store of a JSON value with one property per ACL user: `app-password`,
+   * `replication-password`, `failover-password` and `monitor-password` (each from the characters
+   * of PASSWORD_CHARSET). @default `redis/<namespace>/<name>`
+   */
   readonly secretRemoteKey?: string;
-  /** Property of a JSON value at that key. @default - the whole value */
-  readonly secretRemoteProperty?: string;
+  /**
+   * ACL rules of the `app` user, the application's login (`connection.username`). Passwords and
+   * user flags (`on`, `off`, `nopass`, `reset`...) are not allowed here.
+   * @default DEFAULT_APP_ACL ('~* &* +@all -@dangerous +info +role')
+   */
+  readonly appAcl?: string;
+  /**
+   * TLS on both ports (`tls-port`, `port 0`), for replication and for Sentinel's links: a
+   * cert-manager Certificate per cluster (constructs/lib/tls.ts) naming every pod, the Sentinel
+   * Service and `localhost` (the exporter). Clients verify with `connection.tls`.
+   * @default - on, with a CA per cluster
+   */
+  readonly tls?: TlsProps;
   /** The cluster's DNS domain, for the announced pod names. @default 'cluster.local' */
   readonly clusterDomain?: string;
 }

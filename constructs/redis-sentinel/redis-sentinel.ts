@@ -4,8 +4,9 @@ import { Connections, IConnectable, Peer } from '../lib/connections';
 import { ServiceConnection } from '../lib/contract';
 import { managedSecret } from '../lib/external-secret';
 import { metricsMonitor } from '../lib/service-monitor';
-import { REDIS_PORT, SENTINEL_PORT } from './config';
-import { PASSWORD_KEY, RedisContext } from './context';
+import { clusterCertificate } from '../lib/tls';
+import { REDIS_PORT, REDIS_USERS, SENTINEL_PORT } from './config';
+import { APP_PASSWORD_KEY, passwordKey, PATHS, RedisContext } from './context';
 import { addBudget, addDataStatefulSet } from './data';
 import { addConfigMap, renderFiles } from './files';
 import { addMembersPolicies, addMetricsPolicy, addServices, clientIngress } from './network';
@@ -21,8 +22,9 @@ import { addSentinelStatefulSet } from './sentinel';
  * replica that is resyncing never takes a Sentinel out of the Service clients ask, and a
  * Sentinel restart never restarts Redis. Everyone announces stable DNS names, never pod IPs.
  * Clients ask `connection.host:connection.port` (the Sentinel Service) for the primary of
- * `masterSetName` (any Sentinel-aware driver), authenticating with the password in
- * `connection.secret`. `allowFrom(workload)` lets a workload in.
+ * `masterSetName` (any Sentinel-aware driver), then log in to it as `connection.username` with
+ * the password in `connection.secret` (Sentinel takes the same password); with TLS (the
+ * default) both over TLS, verified with `connection.tls`. `allowFrom(workload)` lets a workload in.
  */
 export class RedisSentinel extends Construct implements IConnectable {
   /** Base name of the objects. */
@@ -77,13 +79,8 @@ export class RedisSentinel extends Construct implements IConnectable {
     // The creation order is the order of the objects in the manifests: keep it.
     this.files = renderFiles(ctx);
     const configChecksum = addConfigMap(ctx, this.files);
-    managedSecret(this, 'Auth', {
-      name: ctx.names.auth,
-      namespace: this.namespace,
-      labels: ctx.labelsFor('cache'),
-      store: resolved.secretStore,
-      keys: [{ secretKey: PASSWORD_KEY, remoteKey: resolved.secretRemoteKey, property: resolved.secretRemoteProperty }],
-    });
+    addSecrets(ctx);
+    addCertificate(ctx);
     addServices(ctx);
     this.dataStatefulSet = addDataStatefulSet(ctx, configChecksum);
     this.sentinelStatefulSet = addSentinelStatefulSet(ctx, configChecksum);
@@ -121,16 +118,54 @@ export class RedisSentinel extends Construct implements IConnectable {
 }
 
 function connectionOf(ctx: RedisContext): ServiceConnection {
-  const { secretRemoteKey, secretRemoteProperty } = ctx.props;
   return {
     host: ctx.hosts.sentinel,
     port: SENTINEL_PORT,
     ports: { sentinel: SENTINEL_PORT, redis: REDIS_PORT },
-    secret: {
-      name: ctx.names.auth,
-      keys: { password: PASSWORD_KEY },
-      remoteKey: secretRemoteKey,
-      ...(secretRemoteProperty !== undefined ? { remoteProperty: secretRemoteProperty } : {}),
-    },
+    username: 'app',
+    secret: { name: ctx.names.app, keys: { password: APP_PASSWORD_KEY }, remoteKey: ctx.props.secretRemoteKey, remoteProperty: passwordKey('app') },
+    ...(ctx.tls ? { tls: { caSecret: ctx.tls.secretName } } : {}),
   };
+}
+
+/**
+ * The passwords, as ExternalSecrets only: every user's for the pods (`<name>-auth`, each key from
+ * the same-named property of the store's value), the app user's alone for clients (`<name>-app`).
+ */
+function addSecrets(ctx: RedisContext): void {
+  const { secretStore: store, secretRemoteKey: remoteKey } = ctx.props;
+  const common = { namespace: ctx.namespace, labels: ctx.labelsFor('cache'), store };
+  managedSecret(ctx.scope, 'Auth', {
+    ...common,
+    name: ctx.names.auth,
+    keys: REDIS_USERS.map((u) => ({ secretKey: passwordKey(u), remoteKey, property: passwordKey(u) })),
+  });
+  managedSecret(ctx.scope, 'AppAuth', {
+    ...common,
+    name: ctx.names.app,
+    keys: [{ secretKey: APP_PASSWORD_KEY, remoteKey, property: passwordKey('app') }],
+  });
+}
+
+/**
+ * The certificate of data pods and Sentinels: every pod's announced name, the Sentinel Service
+ * (full, namespaced and short names), and `localhost` for the exporter sidecar.
+ */
+function addCertificate(ctx: RedisContext): void {
+  if (!ctx.tls) {
+    return;
+  }
+  const service = ctx.names.sentinel;
+  const ns = ctx.namespace;
+  const files = clusterCertificate(ctx.scope, 'Tls', {
+    namespace: ns,
+    name: ctx.name,
+    labels: ctx.labelsFor('cache'),
+    dnsNames: [ctx.hosts.sentinel, `${service}.${ns}.svc`, `${service}.${ns}`, service, ...ctx.hosts.data, ...ctx.hosts.sentinels, 'localhost'],
+    tls: ctx.props.tls,
+    mountPath: PATHS.tls,
+  });
+  if (files.secretName !== ctx.tls.secretName || files.cert !== ctx.tls.cert || files.ca !== ctx.tls.ca) {
+    throw new Error(`${ctx.scope.node.path}: internal: certificate secret ${files.secretName} is not where the pods mount it`);
+  }
 }

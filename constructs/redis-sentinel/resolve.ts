@@ -5,7 +5,8 @@ import { SecretStoreRef } from '../lib/external-secret';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
 import { NodePool } from '../lib/scheduling';
-import { AppendFsync, DEFAULT_SAVE_POINTS, MAXMEMORY_POLICIES, MaxmemoryPolicy, SavePoint } from './config';
+import { ResolvedTls, resolveTls } from '../lib/tls';
+import { AppendFsync, DEFAULT_APP_ACL, DEFAULT_SAVE_POINTS, MAXMEMORY_POLICIES, MaxmemoryPolicy, SavePoint } from './config';
 import { REDIS_GID, REDIS_UID, RedisSentinelProps } from './props';
 
 /** Longest name: `<name>-sentinel-headless` stays a DNS label and StatefulSet pod names stay short. */
@@ -20,7 +21,8 @@ export interface ResolvedRedisProps extends ResolvedDataService {
   readonly nodePool?: NodePool;
   readonly secretStore: SecretStoreRef;
   readonly secretRemoteKey: string;
-  readonly secretRemoteProperty?: string;
+  readonly appAcl: string;
+  readonly tls: ResolvedTls;
   /** True with a single data pod: no replica, so no failover. */
   readonly standalone: boolean;
   readonly sentinelReplicas: number;
@@ -74,6 +76,9 @@ export function resolveProps(scope: Construct, id: string, props: RedisSentinelP
   const sentinel = resolveSentinel(props, standalone, check);
   const memory = resolveMemory(props, base.resources, check);
   const storageGi = base.storageSize.toGibibytes({ rounding: SizeRoundingBehavior.FLOOR });
+  const appAcl = props.appAcl ?? DEFAULT_APP_ACL;
+  checkAcl(appAcl, check);
+  const tls = resolveTls(check, props.tls);
   check.throwIfAny();
   return {
     ...base,
@@ -82,7 +87,8 @@ export function resolveProps(scope: Construct, id: string, props: RedisSentinelP
     nodePool: props.nodePool,
     secretStore: props.secretStore,
     secretRemoteKey: props.secretRemoteKey ?? `redis/${base.namespace}/${base.name}`,
-    secretRemoteProperty: props.secretRemoteProperty,
+    appAcl,
+    tls,
     standalone,
     masterSetName: props.masterSetName ?? base.name,
     sentinelResources: props.sentinelResources ?? Resources.NANO,
@@ -158,4 +164,22 @@ function resolveMemory(props: RedisSentinelProps, resources: Resources, check: P
   const seconds = savePoints.map((s) => s.afterSeconds);
   check.that(new Set(seconds).size === seconds.length, 'savePoints', 'must not repeat an afterSeconds value', seconds);
   return { maxmemoryBytes, maxmemoryPolicy, savePoints };
+}
+
+/**
+ * ACL rules of the app user: key (`~`, `%R~`, `%W~`), channel (`&`) and command (`+`, `-`,
+ * `allkeys`...) rules only. A password or a user flag here would change who can log in, which the
+ * construct owns; characters outside printable ASCII or a quote would break the config line.
+ */
+function checkAcl(acl: string, check: PropChecks): void {
+  const rules = acl
+    .trim()
+    .split(/\s+/)
+    .filter((r) => r !== '');
+  check.that(rules.length > 0, 'appAcl', 'must hold at least one rule', acl);
+  check.that(/^[\x21-\x7e ]*$/.test(acl) && !/["'\\]/.test(acl), 'appAcl', 'must be printable ASCII without quotes or backslashes', acl);
+  const userFlags = /^(on|off|nopass|resetpass|reset|skip-sanitize-payload|sanitize-payload|[<>#!].*|\(.*)$/;
+  for (const r of rules.filter((x) => userFlags.test(x))) {
+    check.that(false, 'appAcl', 'must not set passwords, user flags or selectors (on, off, nopass, reset, >, <, #, !, (...))', r);
+  }
 }

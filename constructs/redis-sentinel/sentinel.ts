@@ -2,7 +2,8 @@ import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, writableMounts } from '../lib/pod-defaults';
 import { SENTINEL_PORT } from './config';
 import { FILES, PATHS, RedisContext, SENTINEL_DIR } from './context';
-import { CONFIG_MOUNT, podSpec, scriptProbes, templateMeta } from './pods';
+import { SENTINEL_USERS } from './files';
+import { CONFIG_MOUNT, podSpec, scriptProbes, templateMeta, tlsMounts } from './pods';
 
 /**
  * The Sentinels: a StatefulSet apart from the data pods, so each has its own readiness and
@@ -21,7 +22,7 @@ export function addSentinelStatefulSet(ctx: RedisContext, configChecksum: string
       selector: { matchLabels: { ...selector } },
       template: {
         metadata: templateMeta(ctx, 'sentinel', configChecksum),
-        spec: podSpec(ctx, selector, FILES.startSentinel, SENTINEL_DIR, { containers: [sentinelContainer(ctx)] }),
+        spec: podSpec(ctx, selector, { script: FILES.startSentinel, users: SENTINEL_USERS }, SENTINEL_DIR, { containers: [sentinelContainer(ctx)] }),
       },
     },
   });
@@ -33,10 +34,11 @@ function sentinelContainer(ctx: RedisContext): k8s.Container {
     image: ctx.props.image,
     command: ['redis-sentinel', `${PATHS.sentinel}/sentinel.conf`],
     ports: [{ name: 'sentinel', containerPort: SENTINEL_PORT, protocol: 'TCP' }],
-    env: [ctx.passwordEnv('REDISCLI_AUTH')],
+    // The probes' redis-cli reads Sentinel's password (the app user's) from REDISCLI_AUTH.
+    env: [ctx.passwordEnv('REDISCLI_AUTH', 'app')],
     resources: ctx.props.sentinelResources.toKube(),
     securityContext: containerSecurityContext(),
-    volumeMounts: [CONFIG_MOUNT, ...writableMounts([SENTINEL_DIR, TMP])],
+    volumeMounts: [CONFIG_MOUNT, ...tlsMounts(ctx), ...writableMounts([SENTINEL_DIR, TMP])],
     ...scriptProbes(FILES.sentinelLiveness, FILES.sentinelReadiness),
   };
 }

@@ -21,7 +21,7 @@ import * as YAML from 'yaml';
 import { PGDATA, ROLES, tenantSchemaSql } from '../../constructs/postgres-ha/config';
 import { Resources } from '../../constructs/lib/resources';
 import { PatroniDcs, PostgresHA, PostgresHAProps, StandbySource } from '../../constructs/postgres-ha';
-import { httpGet, httpRequest, stopProcess } from './support';
+import { httpGet, httpRequest, makeCertificates, stopProcess, TestCertificates } from './support';
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
@@ -52,56 +52,13 @@ const BACKUP = {
   credentialsRemoteKey: 'prod/db-postgres/backup-s3',
 };
 
-/**
- * A CA and a server certificate made with openssl, standing in for cert-manager's secret
- * (`ca.crt`, `tls.crt`, `tls.key`). The key is root-owned with mode 0640 and group postgres, as the
- * secret volume mounts it (defaultMode 0640, fsGroup).
- */
-function makeCertificates(dir: string, names: string[]): { ca: string; cert: string; key: string } {
-  fs.mkdirSync(dir, { recursive: true });
-  const f = (n: string): string => path.join(dir, n);
-  const ssl = (args: string[]): void => {
-    execFileSync('openssl', args, { stdio: 'pipe' });
-  };
-  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key')]);
-  ssl(['req', '-x509', '-new', '-key', f('ca.key'), '-days', '2', '-subj', '/CN=test-ca', '-out', f('ca.crt')]);
-  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('tls.key')]);
-  ssl(['req', '-new', '-key', f('tls.key'), '-subj', `/CN=${names[0]}`, '-out', f('tls.csr')]);
-  const san = names.map((n) => (/^[0-9.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
-  fs.writeFileSync(f('ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
-  ssl([
-    'x509',
-    '-req',
-    '-in',
-    f('tls.csr'),
-    '-CA',
-    f('ca.crt'),
-    '-CAkey',
-    f('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    f('ext.cnf'),
-    '-out',
-    f('tls.crt'),
-  ]);
-  for (const n of ['ca.crt', 'tls.crt', 'tls.key']) {
-    fs.chmodSync(f(n), 0o640);
-    if (IS_ROOT) {
-      execFileSync('chown', ['root:postgres', f(n)]);
-    }
-  }
-  return { ca: f('ca.crt'), cert: f('tls.crt'), key: f('tls.key') };
-}
-
 /** Test-only substitution: a file of the secret's mount /tls becomes the same file of `certs`. */
-function testCertificatePath(certs: { ca: string; cert: string; key: string }, p: string): string {
+function testCertificatePath(certs: TestCertificates, p: string): string {
   return ({ '/tls/ca.crt': certs.ca, '/tls/tls.crt': certs.cert, '/tls/tls.key': certs.key } as Record<string, string>)[p] ?? p;
 }
 
 /** Test-only substitution in a rendered patroni.yml: the secret's /tls files become `certs`' files. */
-function withTestCertificates(config: any, certs: { ca: string; cert: string; key: string }): Record<string, string> {
+function withTestCertificates(config: any, certs: TestCertificates): Record<string, string> {
   const map = (p: string): string => testCertificatePath(certs, p);
   const params = config.postgresql.parameters;
   for (const k of ['ssl_cert_file', 'ssl_key_file', 'ssl_ca_file']) {
@@ -326,7 +283,12 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
       execFileSync('chown', ['-R', 'postgres:postgres', root]);
     }
     external = externalAddress();
-    certs = makeCertificates(path.join(root, 'tls'), ['postgres.db-postgres.svc', 'localhost', '127.0.0.1', external]);
+    certs = makeCertificates(path.join(root, 'tls'), IS_ROOT ? 'postgres' : undefined, [
+      'postgres.db-postgres.svc',
+      'localhost',
+      '127.0.0.1',
+      external,
+    ]);
   });
 
   afterAll(async () => {
@@ -958,7 +920,7 @@ describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, Postgr
     fs.mkdirSync(sock);
     const rendered = YAML.parse(configMap(clusterObjects(), 'pg-patroni')['patroni.yml'], { version: '1.1' });
     // The members replicate over TLS with the rendered settings (verify-ca), from test certificates.
-    withTestCertificates(rendered, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
+    withTestCertificates(rendered, makeCertificates(path.join(root, 'tls'), IS_ROOT ? 'postgres' : undefined, ['localhost', '127.0.0.1']));
     for (const m of members) {
       const config = structuredClone(rendered);
       delete config.kubernetes;
@@ -1224,7 +1186,7 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
       archive_command: config.postgresql.parameters.archive_command,
     };
     expect(archiving).toEqual({ archive_mode: 'on', archive_command: 'wal-g wal-push "%p"' });
-    const ssl = withTestCertificates(config, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
+    const ssl = withTestCertificates(config, makeCertificates(path.join(root, 'tls'), IS_ROOT ? 'postgres' : undefined, ['localhost', '127.0.0.1']));
     const settings = { port: PORT, listen_addresses: '127.0.0.1', unix_socket_directories: root, ...archiving, ...ssl };
     fs.appendFileSync(path.join(data, 'postgresql.conf'), `\n${pgConf(settings)}\n`);
     const start = run(`${PG_BIN}/pg_ctl`, ['-D', data, '-l', path.join(root, 'pg.log'), '-w', '-t', '60', 'start'], { env: memberEnv() });
@@ -1486,7 +1448,10 @@ describe('a DR standby cluster from the rendered patroni.yml: streaming from the
     fs.writeFileSync(path.join(primary, 'pg_hba.conf'), `${rendered.postgresql.pg_hba.join('\n')}\n`);
     // Prod and DR have different CAs: the standby connects with sslmode=require (rendered), prod serves its own.
     expect(rendered.postgresql.authentication.replication.sslmode).toBe('require');
-    const ssl = withTestCertificates(rendered, makeCertificates(path.join(root, 'tls'), ['localhost', '127.0.0.1']));
+    const ssl = withTestCertificates(
+      rendered,
+      makeCertificates(path.join(root, 'tls'), IS_ROOT ? 'postgres' : undefined, ['localhost', '127.0.0.1']),
+    );
     fs.appendFileSync(
       path.join(primary, 'postgresql.conf'),
       `\nport = ${PRIMARY_PORT}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '${root}'\narchive_mode = on\narchive_command = 'cp %p ${archiveDir}/%f'\n\n${pgConf(ssl)}\n`,

@@ -5,8 +5,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Duration, Testing } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
-import { RedisSentinel } from '../../constructs/redis-sentinel';
-import { httpGet, stopProcess } from './support';
+import { RedisSentinel, RedisUser, REDIS_USERS } from '../../constructs/redis-sentinel';
+import { httpGet, makeCertificates, stopProcess } from './support';
 
 /**
  * RedisSentinel against real servers: three `redis-server` and three `redis-sentinel` processes
@@ -15,10 +15,19 @@ import { httpGet, stopProcess } from './support';
  * failover timeout, with the data written before still there, and the old primary must come
  * back as a replica through the same start-up script a pod runs. The metrics sidecar's env runs
  * Debian's build of oliver006/redis_exporter (prometheus-redis-exporter) against a data pod.
+ *
+ * It runs the production configuration: TLS only (a CA and certificate made with openssl for the
+ * rendered Certificate's names), and the ACL users, each with its own password.
  */
 
 const NS = 'db-redis';
-const PASSWORD = 'integration-Test.pw_1';
+/** What the ExternalSecret writes into `<name>-auth`: a password per ACL user. */
+const PASSWORDS: Record<RedisUser, string> = {
+  app: 'integration-App.pw_1',
+  replication: 'integration-Repl.pw_2',
+  failover: 'integration-Failover.pw_3',
+  monitor: 'integration-Monitor.pw_4',
+};
 const DOWN_AFTER_MS = 2000;
 const FAILOVER_TIMEOUT_MS = 10000;
 const DATA_PORTS = [16380, 16381, 16382];
@@ -26,8 +35,8 @@ const SENTINEL_PORTS = [26380, 26381, 26382];
 const LOOPBACK = '127.0.0.1';
 const EXPORTER_BIN = '/usr/bin/prometheus-redis-exporter';
 
-/** The parts of the synthesized exporter container the test runs (plain JSON, as the kubelet gets it). */
-interface ExporterContainer {
+/** The parts of a synthesized container the test runs (plain JSON, as the kubelet gets it). */
+interface Container {
   name: string;
   command?: string[];
   args?: string[];
@@ -36,7 +45,16 @@ interface ExporterContainer {
   readinessProbe?: { httpGet?: { path?: string; port: string | number } };
 }
 
-function render(): { files: Record<string, string>; redis: RedisSentinel; exporter: ExporterContainer } {
+interface Rendered {
+  files: Record<string, string>;
+  redis: RedisSentinel;
+  /** Containers of the data pods (redis, metrics) and of the Sentinels (sentinel), by name. */
+  containers: Record<string, Container>;
+  /** The names the rendered server Certificate is issued for. */
+  certificateNames: string[];
+}
+
+function render(): Rendered {
   const chart = Testing.chart();
   const redis = new RedisSentinel(chart, 'Redis', {
     name: 'redis',
@@ -51,14 +69,22 @@ function render(): { files: Record<string, string>; redis: RedisSentinel; export
   const manifests = Testing.synth(chart);
   // The ConfigMap as synthesized, i.e. exactly what the pods mount.
   const cm = manifests.find((o) => o.kind === 'ConfigMap');
-  // The data pods' exporter sidecar as synthesized.
-  const sts = manifests.find((o) => o.kind === 'StatefulSet' && o.metadata.name === redis.dataStatefulSet.name);
-  const containers = sts.spec.template.spec.containers as ExporterContainer[];
-  const exporter = containers.find((c) => c.name === 'metrics');
-  if (!exporter) {
-    throw new Error(`no container named metrics in StatefulSet ${redis.dataStatefulSet.name}`);
+  const containers: Record<string, Container> = {};
+  for (const sts of manifests.filter((o) => o.kind === 'StatefulSet')) {
+    for (const c of sts.spec.template.spec.containers as Container[]) {
+      containers[c.name] = c;
+    }
   }
-  return { files: cm.data as Record<string, string>, redis, exporter };
+  for (const name of ['redis', 'metrics', 'sentinel']) {
+    if (!containers[name]) {
+      throw new Error(`no container named ${name} in the StatefulSets`);
+    }
+  }
+  const cert = manifests.find((o) => o.kind === 'Certificate' && o.spec.secretName === 'redis-tls');
+  if (!cert) {
+    throw new Error('no Certificate for the secret redis-tls: the test runs the TLS configuration');
+  }
+  return { files: cm.data as Record<string, string>, redis, containers, certificateNames: cert.spec.dnsNames as string[] };
 }
 
 type Kind = 'data' | 'sentinel';
@@ -97,8 +123,9 @@ function localize(text: string, redis: RedisSentinel, kind: Kind, index: number,
     ['dir /data\n', `dir ${podDir}\n`],
     ['dir /sentinel\n', `dir ${podDir}\n`],
     ['bind * -::*\n', `bind ${LOOPBACK}\n`],
-    // Mounted files.
-    ['/secrets/redis/password', path.join(root, 'password')],
+    // Mounted files: the passwords' Secret and the certificate's.
+    ['/secrets/redis/', `${path.join(root, 'secrets')}/`],
+    ['/tls/', `${path.join(root, 'tls')}/`],
     ['/config/redis.conf', path.join(podDir, 'redis.conf.template')],
     ['/config/sentinel.conf', path.join(podDir, 'sentinel.conf.template')],
     ['/run/redis/redis.conf', path.join(podDir, 'redis.conf')],
@@ -124,7 +151,8 @@ const root = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-it-'));
 const pods: Pod[] = [];
 /** Every process this file started, stopped in afterAll whatever happened. */
 const spawned: ChildProcess[] = [];
-const { files, redis, exporter } = render();
+const { files, redis, containers, certificateNames } = render();
+const exporter = containers.metrics;
 
 /** Writes the pod's localized files and returns the path of one of them. */
 function podFile(pod: Pod, name: string, as: string): string {
@@ -137,23 +165,78 @@ function podFile(pod: Pod, name: string, as: string): string {
   return p;
 }
 
-function cli(port: number, ...args: string[]): string {
-  return execFileSync('redis-cli', ['--no-auth-warning', '--raw', '-h', LOOPBACK, '-p', String(port), ...args], {
-    env: { ...process.env, REDISCLI_AUTH: PASSWORD },
-    timeout: 5000,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+const TLS_DIR = path.join(root, 'tls');
+/** redis-cli over TLS, trusting the test CA. */
+const TLS_ARGS = ['--tls', '--cacert', path.join(TLS_DIR, 'ca.crt')];
+/** A CA that did not sign the servers' certificate. */
+const otherCa = path.join(root, 'other-ca', 'ca.crt');
+
+/** redis-cli with explicit options: a login (user and password, or none) and TLS or not. */
+function rawCli(port: number, login: { user?: string; password: string }, tls: string[], ...args: string[]): string {
+  return execFileSync(
+    'redis-cli',
+    [...tls, ...(login.user ? ['--user', login.user] : []), '--no-auth-warning', '--raw', '-h', LOOPBACK, '-p', String(port), ...args],
+    {
+      env: { ...process.env, REDISCLI_AUTH: login.password },
+      timeout: 5000,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  )
     .replace(/\r/g, '')
     .trim();
+}
+
+/** A client as the construct tells it to log in: the app user on data pods, Sentinel's password on Sentinels; TLS. */
+function cli(port: number, ...args: string[]): string {
+  const sentinelPort = SENTINEL_PORTS.includes(port);
+  return rawCli(port, { user: sentinelPort ? undefined : redis.connection.username, password: PASSWORDS.app }, TLS_ARGS, ...args);
+}
+
+/** Runs a client; returns its output, or its error text when it fails (refusals are the point). */
+function attempt(run: () => string): string {
+  try {
+    return run();
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    return `${err.stdout ?? ''}${err.stderr ?? ''}` || err.message;
+  }
+}
+
+/** A command as one ACL user, over TLS. */
+function cliAs(user: RedisUser, port: number, ...args: string[]): string {
+  return rawCli(port, { user, password: PASSWORDS[user] }, TLS_ARGS, ...args);
+}
+
+/**
+ * TEST-ONLY substitution: a container's env as the kubelet would set it, with each secretKeyRef
+ * to `<name>-auth` (key `<user>-password`) replaced by that user's password, which is what the
+ * ExternalSecret writes. Any other env source fails: it would need a substitution of its own.
+ */
+function containerEnv(c: Container): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom?.secretKeyRef;
+    const user = REDIS_USERS.find((u) => ref?.key === `${u}-password`);
+    if (e.value !== undefined) {
+      env[e.name] = e.value;
+    } else if (ref && ref.name === 'redis-auth' && user) {
+      env[e.name] = PASSWORDS[user];
+    } else {
+      throw new Error(`env ${e.name} of container ${c.name} has a source the test cannot substitute: ${JSON.stringify(e.valueFrom)}`);
+    }
+  }
+  return env;
 }
 
 /** Runs a rendered shell script of a pod; returns its exit code and output. */
 function runScript(pod: Pod, name: string): { code: number; output: string } {
   const script = podFile(pod, name, name);
   try {
+    // The env of the pod's main container (probes and preStop run there), as rendered.
+    const own = containerEnv(pod.kind === 'data' ? containers.redis : containers.sentinel);
     const output = execFileSync('sh', [script], {
-      env: { ...process.env, REDISCLI_AUTH: PASSWORD, POD_NAME: `${pod.kind}-${pod.index}` },
+      env: { ...process.env, ...own, POD_NAME: `${pod.kind}-${pod.index}` },
       timeout: 60000,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -240,30 +323,21 @@ function killPod(pod: Pod): Promise<void> {
 }
 
 /**
- * TEST-ONLY substitution for the exporter sidecar: its env exactly as the kubelet would set it,
- * except that REDIS_ADDR's port (the data pod's 6379 on localhost) becomes the loopback port of
- * `port`, and a secretKeyRef to the password becomes `password` (PASSWORD is what the
- * ExternalSecret writes into that Secret). Any other env source fails: it would need a
- * substitution of its own.
+ * TEST-ONLY substitution for the exporter sidecar: its env as containerEnv gives it, except that
+ * REDIS_ADDR's port (the data pod's 6379 on localhost) becomes the loopback port of `port`, the
+ * CA file of the /tls mount becomes the test CA's, and the password is `password` (to try a wrong one).
  */
 function exporterEnv(port: number, password: string): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const e of exporter.env ?? []) {
-    const ref = e.valueFrom?.secretKeyRef;
-    if (e.value !== undefined && e.name === 'REDIS_ADDR') {
-      const local = e.value.replace(new RegExp(`:${redis.connection.ports.redis}$`), `:${port}`);
-      if (local === e.value) {
-        throw new Error(`test substitution missed the port in REDIS_ADDR=${e.value}`);
-      }
-      env[e.name] = local;
-    } else if (e.value !== undefined) {
-      env[e.name] = e.value;
-    } else if (ref && ref.name === redis.connection.secret.name && ref.key === redis.connection.secret.keys.password) {
-      env[e.name] = password;
-    } else {
-      throw new Error(`exporter env ${e.name} has a source the test cannot substitute: ${JSON.stringify(e.valueFrom)}`);
-    }
+  const env = containerEnv(exporter);
+  const local = env.REDIS_ADDR.replace(new RegExp(`:${redis.connection.ports.redis}$`), `:${port}`);
+  if (local === env.REDIS_ADDR) {
+    throw new Error(`test substitution missed the port in REDIS_ADDR=${env.REDIS_ADDR}`);
   }
+  env.REDIS_ADDR = local;
+  if (env.REDIS_EXPORTER_TLS_CA_CERT_FILE) {
+    env.REDIS_EXPORTER_TLS_CA_CERT_FILE = env.REDIS_EXPORTER_TLS_CA_CERT_FILE.replace(/^\/tls\//, `${TLS_DIR}/`);
+  }
+  env.REDIS_PASSWORD = password;
   return env;
 }
 
@@ -313,7 +387,14 @@ async function startExporter(dataPort: number, password: string, readinessPath: 
 }
 
 beforeAll(() => {
-  fs.writeFileSync(path.join(root, 'password'), PASSWORD, { mode: 0o600 });
+  fs.mkdirSync(path.join(root, 'secrets'));
+  for (const user of REDIS_USERS) {
+    fs.writeFileSync(path.join(root, 'secrets', `${user}-password`), PASSWORDS[user], { mode: 0o600 });
+  }
+  // The certificate cert-manager would issue: the rendered names, plus 127.0.0.1 (TEST-ONLY: here
+  // every pod's name is 127.0.0.1).
+  makeCertificates(TLS_DIR, undefined, [...certificateNames, LOOPBACK]);
+  makeCertificates(path.join(root, 'other-ca'), undefined, [LOOPBACK]);
   for (const kind of ['data', 'sentinel'] as const) {
     for (let i = 0; i < 3; i++) {
       const dir = path.join(root, `${kind}-${i}`);
@@ -356,6 +437,8 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
 
   test('persistence and limits are the rendered ones: AOF on, everysec, save points, maxmemory', () => {
     const p = data(0).port;
+    // CONFIG GET is the monitor user's (the app user has no @admin command).
+    const cli = (port: number, ...args: string[]): string => cliAs('monitor', port, ...args);
     expect(cli(p, 'CONFIG', 'GET', 'appendonly')).toBe('appendonly\nyes');
     expect(cli(p, 'CONFIG', 'GET', 'appendfsync')).toBe('appendfsync\neverysec');
     expect(cli(p, 'CONFIG', 'GET', 'save')).toBe('save\n3600 1 300 100 60 10000');
@@ -364,16 +447,57 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
     expect(cli(data(1).port, 'CONFIG', 'GET', 'replica-announce-ip')).toBe(`replica-announce-ip\n${LOOPBACK}`);
   });
 
-  test('auth is on for data pods and Sentinels', () => {
-    for (const port of [data(0).port, sentinel(0).port]) {
-      const out = execFileSync('redis-cli', ['--no-auth-warning', '--raw', '-h', LOOPBACK, '-p', String(port), 'PING'], {
-        env: { ...process.env, REDISCLI_AUTH: '' },
-        timeout: 5000,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      expect(out).toMatch(/NOAUTH/);
+  test('TLS only: plaintext is refused on data pods and Sentinels, TLS verified with the cluster CA is served, replication runs over TLS', () => {
+    for (const port of [data(0).port, data(1).port, sentinel(0).port]) {
+      // No plaintext port at all (port 0): a plaintext client gets no answer.
+      expect(attempt(() => rawCli(port, { password: PASSWORDS.app }, [], 'PING'))).not.toMatch(/PONG/);
+      // A client that trusts another CA refuses the server's certificate.
+      expect(attempt(() => rawCli(port, { password: PASSWORDS.app }, ['--tls', '--cacert', otherCa], 'PING'))).toMatch(/TLS|SSL|certificate/i);
+      expect(cli(port, 'PING')).toBe('PONG');
     }
+    expect(cliAs('monitor', data(0).port, 'CONFIG', 'GET', 'port')).toBe('port\n0');
+    expect(cliAs('monitor', data(0).port, 'CONFIG', 'GET', 'tls-replication')).toBe('tls-replication\nyes');
+    // The replicas reached the primary, which has no plaintext port: replication is TLS.
+    expect(cliAs('monitor', data(0).port, 'INFO', 'replication')).toMatch(/connected_slaves:2/);
+  });
+
+  test('ACL: the default user is off, and each user can run only what it needs', () => {
+    const primary = data(0).port;
+    for (const port of [primary, data(1).port]) {
+      expect(attempt(() => rawCli(port, { password: '' }, TLS_ARGS, 'PING'))).toMatch(/NOAUTH/);
+      expect(attempt(() => rawCli(port, { password: '' }, TLS_ARGS, 'AUTH', 'default', PASSWORDS.app))).toMatch(/WRONGPASS/);
+    }
+    expect(attempt(() => rawCli(sentinel(0).port, { password: '' }, TLS_ARGS, 'PING'))).toMatch(/NOAUTH/);
+    expect(attempt(() => rawCli(sentinel(0).port, { password: '' }, TLS_ARGS, 'AUTH', `${PASSWORDS.app}-wrong`))).toMatch(/WRONGPASS/);
+    // app: keys, scripts, INFO and ROLE (client libraries), nothing that reconfigures the server.
+    expect(cliAs('app', primary, 'SET', 'acl:probe', 'v')).toBe('OK');
+    expect(cliAs('app', primary, 'GET', 'acl:probe')).toBe('v');
+    expect(cliAs('app', primary, 'EVAL', "return redis.call('GET', KEYS[1])", '1', 'acl:probe')).toBe('v');
+    expect(cliAs('app', primary, 'INFO', 'server')).toMatch(/redis_version:7\.0\.15/);
+    expect(cliAs('app', primary, 'ROLE').split('\n')[0]).toBe('master');
+    const denied: [RedisUser, string[]][] = [
+      ['app', ['CONFIG', 'SET', 'maxmemory', '1']],
+      ['app', ['REPLICAOF', 'NO', 'ONE']],
+      ['app', ['ACL', 'LIST']],
+      ['app', ['FLUSHALL']],
+      ['app', ['SHUTDOWN']],
+      ['replication', ['GET', 'acl:probe']],
+      ['replication', ['INFO']],
+      ['failover', ['GET', 'acl:probe']],
+      ['failover', ['SET', 'acl:probe', 'x']],
+      ['monitor', ['GET', 'acl:probe']],
+      ['monitor', ['CONFIG', 'SET', 'maxmemory', '1']],
+    ];
+    const refused = denied.map(([user, cmd]) => `${user} ${cmd.join(' ')}: ${attempt(() => cliAs(user, primary, ...cmd))}`);
+    for (const line of refused) {
+      expect(line).toMatch(/NOPERM/);
+    }
+    // Allowed for the users that need them.
+    expect(cliAs('replication', primary, 'PING')).toBe('PONG');
+    expect(cliAs('failover', primary, 'ROLE').split('\n')[0]).toBe('master');
+    expect(cliAs('monitor', primary, 'INFO', 'replication')).toMatch(/role:master/);
+    expect(cli(primary, 'GET', 'acl:probe')).toBe('v');
+    console.log(`redis integration: ${refused.length} commands refused with NOPERM`);
   });
 
   test('probes pass on a healthy primary, replica and Sentinel', () => {
@@ -390,7 +514,7 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
   test('the metrics sidecar, run as rendered, scrapes the primary; a wrong password gives redis_up 0', async () => {
     // The pod listens on the exporter's default address (the container sets none); the metrics
     // port and the readiness probe must be that port.
-    const env = exporterEnv(data(0).port, PASSWORD);
+    const env = exporterEnv(data(0).port, PASSWORDS.monitor);
     expect(Object.keys(env).some((k) => k.includes('LISTEN'))).toBe(false);
     expect((exporter.args ?? []).some((a) => a.includes('listen-address'))).toBe(false);
     const help = spawnSync(EXPORTER_BIN, ['--help'], { env, encoding: 'utf8', timeout: 5000 });
@@ -401,9 +525,15 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
     expect(exporter.ports?.find((p) => p.name === probe?.port)?.containerPort).toBe(9121);
     const readinessPath = probe?.path ?? '/';
 
+    // Commands the server refused for want of permission (INFO errorstats), as the monitor user sees them.
+    const refusals = (): number => Number(/^errorstat_NOPERM:count=(\d+)$/m.exec(cliAs('monitor', data(0).port, 'INFO', 'errorstats'))?.[1] ?? 0);
+    const counted = refusals();
+    expect(attempt(() => cliAs('monitor', data(0).port, 'GET', 'any'))).toMatch(/NOPERM/);
+    expect(refusals()).toBe(counted + 1); // the counter sees a refusal
+    const refusalsBefore = refusals();
     const stopped: Exporter[] = [];
     try {
-      const good = await startExporter(data(0).port, PASSWORD, readinessPath);
+      const good = await startExporter(data(0).port, PASSWORDS.monitor, readinessPath);
       stopped.push(good);
       expect((await httpGet(good.listen, readinessPath)).status).toBe(200);
       const metrics = await httpGet(good.listen, '/metrics');
@@ -414,6 +544,10 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
         /^redis_connected_slaves 2$/m,
         /^redis_instance_info\{[^}]*role="master"[^}]*\} 1$/m,
         /^redis_aof_enabled 1$/m,
+        // CONFIG GET and SLOWLOG LEN ran as the monitor user (its ACL lets them).
+        /^redis_config_maxmemory \S+$/m,
+        /^redis_slowlog_length \d+$/m,
+        /^redis_exporter_last_scrape_error\{err=""\} 0$/m,
       ].map((re) => {
         const m = re.exec(metrics.body);
         if (!m) {
@@ -427,7 +561,11 @@ describe('RedisSentinel against redis-server and redis-sentinel 7.0.15 (the depl
         return m[0];
       });
 
-      const bad = await startExporter(data(0).port, `${PASSWORD}-wrong`, readinessPath);
+      expect(Number(/^redis_config_maxmemory (\S+)$/m.exec(metrics.body)?.[1])).toBe(redis.maxmemoryBytes);
+      // No command of the scrape was refused: the server's NOPERM count did not move.
+      expect(refusals()).toBe(refusalsBefore);
+      expect(good.log()).not.toMatch(/NOPERM|permission/i);
+      const bad = await startExporter(data(0).port, `${PASSWORDS.monitor}-wrong`, readinessPath);
       stopped.push(bad);
       const refused = await httpGet(bad.listen, '/metrics');
       expect(refused.body).toMatch(/^redis_up 0$/m);

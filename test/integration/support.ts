@@ -1,5 +1,7 @@
-import { ChildProcess } from 'child_process';
+import { ChildProcess, execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
+import * as path from 'path';
 
 /** Helpers the integration suites share. */
 
@@ -61,4 +63,55 @@ export function httpRequest(
     });
     req.end(payload);
   });
+}
+
+/** The files of a certificate secret: `ca.crt`, `tls.crt`, `tls.key`. */
+export interface TestCertificates {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * A CA and a server certificate made with openssl, standing in for cert-manager's secret
+ * (`ca.crt`, `tls.crt`, `tls.key`) for `names` (DNS names and IPv4 addresses). The files have
+ * mode 0640 and, given a `group`, are root-owned with that group, as a secret volume mounts them
+ * (defaultMode 0640, fsGroup).
+ */
+export function makeCertificates(dir: string, group: string | undefined, names: string[]): TestCertificates {
+  fs.mkdirSync(dir, { recursive: true });
+  const f = (n: string): string => path.join(dir, n);
+  const ssl = (args: string[]): void => {
+    execFileSync('openssl', args, { stdio: 'pipe' });
+  };
+  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('ca.key')]);
+  ssl(['req', '-x509', '-new', '-key', f('ca.key'), '-days', '2', '-subj', '/CN=test-ca', '-out', f('ca.crt')]);
+  ssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', f('tls.key')]);
+  ssl(['req', '-new', '-key', f('tls.key'), '-subj', `/CN=${names[0]}`, '-out', f('tls.csr')]);
+  const san = names.map((n) => (/^[0-9.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',');
+  fs.writeFileSync(f('ext.cnf'), `subjectAltName=${san}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+  ssl([
+    'x509',
+    '-req',
+    '-in',
+    f('tls.csr'),
+    '-CA',
+    f('ca.crt'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    f('ext.cnf'),
+    '-out',
+    f('tls.crt'),
+  ]);
+  for (const n of ['ca.crt', 'tls.crt', 'tls.key']) {
+    fs.chmodSync(f(n), 0o640);
+    if (group) {
+      execFileSync('chown', [`root:${group}`, f(n)]);
+    }
+  }
+  return { ca: f('ca.crt'), cert: f('tls.crt'), key: f('tls.key') };
 }

@@ -76,7 +76,7 @@ describe('db-redis chart', () => {
   test('each environment reads its own password', () => {
     for (const env of ['dev', 'prod', 'dr']) {
       const es = find(Testing.synth(chartOf(env)), 'ExternalSecret');
-      expect(es.spec.data[0].remoteRef.key).toBe(`${env}/db-redis/password`);
+      expect(es.spec.data[0].remoteRef.key).toBe(`${env}/db-redis/credentials`);
     }
   });
 });

@@ -130,34 +130,121 @@ describe('RedisSentinel', () => {
       expect(containerOf(objects, 'redis', 'redis').resources.limits.memory).toBe('2Gi');
     });
 
-    test('auth comes from an ExternalSecret; no password in any ConfigMap', () => {
+    test('passwords come from ExternalSecrets, one per ACL user; no password in any ConfigMap', () => {
       const es = find(objects, 'ExternalSecret', 'redis-auth');
       expect(es.spec.target.name).toBe('redis-auth');
       expect(es.spec.secretStoreRef).toEqual({ name: 'platform-secrets', kind: 'ClusterSecretStore' });
-      expect(es.spec.data).toEqual([{ secretKey: 'password', remoteRef: { key: 'redis/db-redis/redis' } }]);
+      expect(es.spec.data).toEqual(
+        ['app', 'replication', 'failover', 'monitor'].map((u) => ({
+          secretKey: `${u}-password`,
+          remoteRef: { key: 'redis/db-redis/redis', property: `${u}-password` },
+        })),
+      );
+      // Clients get the app user's password alone.
+      expect(find(objects, 'ExternalSecret', 'redis-app').spec.data).toEqual([
+        { secretKey: 'password', remoteRef: { key: 'redis/db-redis/redis', property: 'app-password' } },
+      ]);
       expect(all(objects, 'Secret')).toEqual([]);
-      // requirepass, masterauth, sentinel auth-pass: expanded from the Secret file at start.
-      expect(f['start-redis.sh']).toContain('requirepass "${REDIS_PASSWORD}"\nmasterauth "${REDIS_PASSWORD}"\n');
-      expect(f['start-sentinel.sh']).toContain('sentinel auth-pass redis "${REDIS_PASSWORD}"\n');
-      expect(f['start-sentinel.sh']).toContain('requirepass "${REDIS_PASSWORD}"\nsentinel sentinel-pass "${REDIS_PASSWORD}"\n');
-      expect(f['start-redis.sh']).toContain('REDIS_PASSWORD="$(cat \'/secrets/redis/password\')"');
-      expect(f['redis.conf']).not.toMatch(/requirepass|masterauth/);
-      // The Secret volume is mounted only into the init containers; the others read env from secretKeyRef.
-      for (const sts of ['redis', 'redis-sentinel']) {
+      for (const u of ['app', 'replication', 'failover', 'monitor']) {
+        expect(f['start-redis.sh']).toContain(`${u.toUpperCase()}_PASSWORD="$(password ${u})"\n`);
+      }
+      expect(f['start-redis.sh']).toContain('value="$(cat "/secrets/redis/$1-password")"');
+      expect(f['start-sentinel.sh']).not.toContain('REPLICATION_PASSWORD');
+      for (const text of Object.values(f)) {
+        expect(text).not.toMatch(/^(user \S+ on >[^$]|requirepass "[^$]|masterauth "[^$])/m);
+      }
+      // The Secret volume, with only the passwords the pod kind needs, is mounted only into the
+      // init containers; the others read env from secretKeyRef.
+      const items = (users: string[]): any[] => users.map((u) => ({ key: `${u}-password`, path: `${u}-password` }));
+      const expected: Record<string, string[]> = {
+        redis: ['app', 'replication', 'failover', 'monitor'],
+        'redis-sentinel': ['app', 'monitor', 'failover'],
+      };
+      for (const [sts, users] of Object.entries(expected)) {
         const spec = podSpec(objects, sts);
-        expect(spec.volumes).toContainEqual({
-          name: 'password',
-          secret: { secretName: 'redis-auth', defaultMode: 0o440, items: [{ key: 'password', path: 'password' }] },
-        });
+        expect(spec.volumes).toContainEqual({ name: 'password', secret: { secretName: 'redis-auth', defaultMode: 0o440, items: items(users) } });
         expect(spec.initContainers[0].volumeMounts).toContainEqual({ name: 'password', mountPath: '/secrets/redis', readOnly: true });
         for (const c of spec.containers) {
           expect(c.volumeMounts ?? []).not.toContainEqual(expect.objectContaining({ name: 'password' }));
         }
       }
       expect(containerOf(objects, 'redis', 'redis').env).toEqual([
-        { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } },
+        { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'monitor-password' } } },
+        { name: 'SENTINEL_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'app-password' } } },
       ]);
-      expect(redis.connection.secret).toEqual({ name: 'redis-auth', keys: { password: 'password' }, remoteKey: 'redis/db-redis/redis' });
+      expect(containerOf(objects, 'redis-sentinel', 'sentinel').env).toEqual([
+        { name: 'REDISCLI_AUTH', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'app-password' } } },
+      ]);
+      expect(redis.connection.secret).toEqual({
+        name: 'redis-app',
+        keys: { password: 'password' },
+        remoteKey: 'redis/db-redis/redis',
+        remoteProperty: 'app-password',
+      });
+    });
+
+    test('ACL: default user off; app, replication, failover (Sentinel) and monitor users, each with its own password', () => {
+      const start = f['start-redis.sh'];
+      expect(start).toContain('user default off resetpass -@all\n');
+      expect(start).toContain('user app on >${APP_PASSWORD} ~* &* +@all -@dangerous +info +role\n');
+      expect(start).toContain('user replication on >${REPLICATION_PASSWORD} -@all +psync +replconf +ping\n');
+      expect(start).toMatch(/^user failover on >\$\{FAILOVER_PASSWORD\} &\* -@all \+multi \+slaveof .*\+client\|kill \+script\|kill$/m);
+      expect(start).toMatch(/^user monitor on >\$\{MONITOR_PASSWORD\} -@all \+@connection \+info \+role \+config\|get /m);
+      expect(start).toContain('masteruser replication\nmasterauth "${REPLICATION_PASSWORD}"\n');
+      const sentinelStart = f['start-sentinel.sh'];
+      expect(sentinelStart).toContain('sentinel auth-user redis failover\nsentinel auth-pass redis "${FAILOVER_PASSWORD}"\n');
+      expect(sentinelStart).toContain('requirepass "${APP_PASSWORD}"\nsentinel sentinel-pass "${APP_PASSWORD}"\n');
+      // Probes and preStop log in as the monitor user; data pods are asked as the monitor user at start.
+      expect(f['redis-liveness.sh']).toContain('--user monitor');
+      expect(f['redis-readiness.sh']).toContain('--user monitor');
+      expect(start).toContain('ask "$peer" "$MONITOR_PASSWORD" --user monitor ROLE');
+      expect(start).toContain('ask "$peer" "$APP_PASSWORD" SENTINEL get-master-addr-by-name');
+      expect(redis.connection.username).toBe('app');
+    });
+
+    test('TLS by default: tls-port only, TLS replication and Sentinel links, a certificate from a CA of its own', () => {
+      for (const conf of [f['redis.conf'], f['sentinel.conf']]) {
+        expect(conf).toContain('port 0\n');
+        expect(conf).toContain('tls-cert-file /tls/tls.crt\ntls-key-file /tls/tls.key\ntls-ca-cert-file /tls/ca.crt\n');
+        expect(conf).toContain('tls-auth-clients no\ntls-replication yes\n');
+      }
+      expect(f['redis.conf']).toContain('tls-port 6379\n');
+      expect(f['sentinel.conf']).toContain('tls-port 26379\n');
+      for (const file of [
+        'start-redis.sh',
+        'start-sentinel.sh',
+        'redis-liveness.sh',
+        'redis-readiness.sh',
+        'redis-prestop.sh',
+        'sentinel-liveness.sh',
+      ]) {
+        expect(f[file]).toContain('--tls --cacert /tls/ca.crt');
+      }
+      const cert = find(objects, 'Certificate', 'redis-tls');
+      expect(cert.spec.secretName).toBe('redis-tls');
+      expect(cert.spec.issuerRef).toEqual({ name: 'redis-ca', kind: 'Issuer', group: 'cert-manager.io' });
+      expect(cert.spec.dnsNames).toEqual(
+        expect.arrayContaining([
+          'redis-sentinel.db-redis.svc.cluster.local',
+          'redis-sentinel.db-redis.svc',
+          'redis-0.redis-headless.db-redis.svc.cluster.local',
+          'redis-2.redis-headless.db-redis.svc.cluster.local',
+          'redis-sentinel-1.redis-sentinel-headless.db-redis.svc.cluster.local',
+          'localhost',
+        ]),
+      );
+      for (const [sts, name] of [
+        ['redis', 'redis'],
+        ['redis', 'metrics'],
+        ['redis-sentinel', 'sentinel'],
+      ]) {
+        expect(containerOf(objects, sts, name).volumeMounts).toContainEqual({ name: 'tls', mountPath: '/tls', readOnly: true });
+      }
+      expect(podSpec(objects, 'redis').volumes).toContainEqual({ name: 'tls', secret: { secretName: 'redis-tls', defaultMode: 0o440 } });
+      const m = containerOf(objects, 'redis', 'metrics');
+      expect(m.env).toContainEqual({ name: 'REDIS_ADDR', value: 'rediss://localhost:6379' });
+      expect(m.env).toContainEqual({ name: 'REDIS_EXPORTER_TLS_CA_CERT_FILE', value: '/tls/ca.crt' });
+      expect(redis.connection.tls).toEqual({ caSecret: 'redis-tls' });
     });
 
     test('probes do not kill a loading replica: liveness accepts LOADING and MASTERDOWN, readiness needs the sync', () => {
@@ -209,7 +296,8 @@ describe('RedisSentinel', () => {
       const m = containerOf(objects, 'redis', 'metrics');
       expect(m.image).toBe(EXPORTER);
       expect(m.ports).toEqual([{ name: 'metrics', containerPort: 9121, protocol: 'TCP' }]);
-      expect(m.env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'password' } } });
+      expect(m.env).toContainEqual({ name: 'REDIS_USER', value: 'monitor' });
+      expect(m.env).toContainEqual({ name: 'REDIS_PASSWORD', valueFrom: { secretKeyRef: { name: 'redis-auth', key: 'monitor-password' } } });
       expect(m.livenessProbe).not.toEqual(m.readinessProbe);
       const sm = find(objects, 'ServiceMonitor', 'redis');
       expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
@@ -222,7 +310,6 @@ describe('RedisSentinel', () => {
       expect(redis.connection.host).toBe('redis-sentinel.db-redis.svc.cluster.local');
       expect(redis.connection.port).toBe(26379);
       expect(redis.connection.ports).toEqual({ sentinel: 26379, redis: 6379 });
-      expect(redis.connection.username).toBeUndefined();
       expect(redis.masterSetName).toBe('redis');
       const svc = find(objects, 'Service', 'redis-sentinel');
       expect(svc.spec.type).toBe('ClusterIP');
@@ -304,7 +391,6 @@ describe('RedisSentinel', () => {
       masterSetName: 'cache',
       zoneSpread: true,
       secretRemoteKey: 'prod/redis',
-      secretRemoteProperty: 'password',
     });
     const f = files(objects);
     expect(redis.maxmemoryBytes).toBe(2 * 1024 ** 3);
@@ -314,7 +400,7 @@ describe('RedisSentinel', () => {
     expect(f['start-sentinel.sh']).toContain('sentinel monitor cache ');
     expect(f['start-sentinel.sh']).toContain('sentinel down-after-milliseconds cache 5000\n');
     expect(f['start-sentinel.sh']).toContain('sentinel failover-timeout cache 60000\n');
-    expect(find(objects, 'ExternalSecret').spec.data[0].remoteRef).toEqual({ key: 'prod/redis', property: 'password' });
+    expect(find(objects, 'ExternalSecret').spec.data[0].remoteRef).toEqual({ key: 'prod/redis', property: 'app-password' });
     const spread = podSpec(objects, 'redis').topologySpreadConstraints;
     expect(spread).toEqual([expect.objectContaining({ topologyKey: 'topology.kubernetes.io/zone', maxSkew: 1 })]);
   });
@@ -363,7 +449,42 @@ describe('RedisSentinel', () => {
     });
   });
 
+  describe('tls.enabled false (development): plaintext, same ACL users', () => {
+    const { objects, redis } = synth({ replicas: 1, tls: { enabled: false } });
+    const f = files(objects);
+    test('plain ports, no certificate, no TLS options in scripts, exporter over redis://', () => {
+      expect(f['redis.conf']).toContain('\nport 6379\n');
+      expect(f['sentinel.conf']).toContain('\nport 26379\n');
+      expect(Object.values(f).join('\n')).not.toMatch(/tls/);
+      expect(all(objects, 'Certificate')).toEqual([]);
+      expect(all(objects, 'Issuer')).toEqual([]);
+      expect(podSpec(objects, 'redis').volumes.map((v: any) => v.name)).not.toContain('tls');
+      expect(containerOf(objects, 'redis', 'metrics').env).toContainEqual({ name: 'REDIS_ADDR', value: 'redis://localhost:6379' });
+      expect(containerOf(objects, 'redis', 'metrics').volumeMounts).toBeUndefined();
+      expect(redis.connection.tls).toBeUndefined();
+      expect(f['start-redis.sh']).toContain('user default off resetpass -@all\n');
+    });
+  });
+
   describe('fails when', () => {
+    test('fails when appAcl sets a password, a user flag or a selector, or is empty', () => {
+      const e = errorOf(() => synth({ appAcl: '~* +@all >secret nopass on' }));
+      expect(e.message.split('\n')).toEqual([
+        'test/Redis: appAcl: must not set passwords, user flags or selectors (on, off, nopass, reset, >, <, #, !, (...)) (got ">secret")',
+        'test/Redis: appAcl: must not set passwords, user flags or selectors (on, off, nopass, reset, >, <, #, !, (...)) (got "nopass")',
+        'test/Redis: appAcl: must not set passwords, user flags or selectors (on, off, nopass, reset, >, <, #, !, (...)) (got "on")',
+      ]);
+      expect(errorOf(() => synth({ appAcl: '  ' })).message).toBe('test/Redis: appAcl: must hold at least one rule (got "  ")');
+      expect(errorOf(() => synth({ appAcl: '~* +@all "x"' })).problems[0]).toMatchObject({ field: 'appAcl', rule: expect.stringMatching(/quotes/) });
+      // A custom rule set is rendered as given.
+      const { objects } = synth({ appAcl: '~cache:* +@read +@write +@connection' });
+      expect(files(objects)['start-redis.sh']).toContain('user app on >${APP_PASSWORD} ~cache:* +@read +@write +@connection\n');
+    });
+
+    test('fails when a TLS duration is not a Go duration', () => {
+      expect(errorOf(() => synth({ tls: { duration: '90d' } })).problems[0]).toMatchObject({ field: 'tls.duration', value: '90d' });
+    });
+
     test('fails when replicas is 2 with Sentinel', () => {
       const e = errorOf(() => synth({ replicas: 2 }));
       expect(e.problems).toEqual([expect.objectContaining({ field: 'replicas', value: 2 })]);
@@ -513,6 +634,7 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     ['single instance', { replicas: 1 }],
     ['five data pods, five Sentinels, zones', { replicas: 5, sentinelReplicas: 5, zoneSpread: true }],
     ['no monitoring', { monitoring: { enabled: false } }],
+    ['no TLS', { tls: { enabled: false } }],
   ];
   test.each(variants)('%s', (_, props) => {
     const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
