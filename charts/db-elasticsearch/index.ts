@@ -11,8 +11,8 @@ import { APP_NAMESPACES, MINIO_S3, MONITORING_NAMESPACE, namespacePeer, SECRET_S
 export const ELASTICSEARCH_NAMESPACE = 'db-elasticsearch';
 /** The snapshot target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
 const MINIO = s3Address(MINIO_S3);
-/** Bucket of every backup; Elasticsearch writes below `<env>/elasticsearch`. */
-export const ELASTICSEARCH_BACKUP_BUCKET = 'backups';
+/** Bucket of the snapshots (SLM keeps their retention; no age expiry): below `<env>/elasticsearch`. */
+export const ELASTICSEARCH_BACKUP_BUCKET = 'elasticsearch-snapshots';
 
 /** Whether the environment snapshots Elasticsearch: `features.backups`. */
 export function elasticsearchSnapshots(config: EnvironmentConfig): boolean {
@@ -24,7 +24,7 @@ export function elasticsearchSnapshots(config: EnvironmentConfig): boolean {
  *
  * - dev: one all-roles node, HTTP TLS as the environment's TLS feature says, no snapshots.
  * - staging, prod: 3 dedicated masters, data nodes, 2 coordinating nodes that take client traffic,
- *   snapshots to MinIO (`backups/<env>/elasticsearch`) with an SLM policy when `features.backups`.
+ *   snapshots to MinIO (`elasticsearch-snapshots/<env>/elasticsearch`) with an SLM policy when `features.backups`.
  * - every environment: an ILM policy `logs` (hot rollover daily or at 50 GB, warm after 7 days,
  *   delete after `elasticsearch.logRetentionDays`) on data streams `logs-*`.
  *
