@@ -18,6 +18,8 @@ const MAX_DRIVES_PER_POD = 32;
 export const MIN_DRIVES = 4;
 /** Erasure sets of 2 or 3 drives (MinIO allows them) survive one drive at most: we refuse them. */
 const MIN_USABLE_SET = 4;
+/** Size of each drive unless `storage.size` says otherwise. */
+const DEFAULT_DRIVE_GI = 10;
 /** MinIO serves its own metrics: this fills the contract's exporter image, which nothing emits. */
 const NO_EXPORTER = 'builtin:metrics';
 
@@ -60,7 +62,7 @@ export function resolveProps(scope: Construct, id: string, props: MinioDistribut
       replicas: 4,
       maxReplicas: MAX_PODS,
       resources: Resources.MEDIUM,
-      storageSize: Size.gibibytes(10),
+      storageSize: Size.gibibytes(DEFAULT_DRIVE_GI),
       exporterImage: NO_EXPORTER,
       podSecurity: { runAsUser: MINIO_UID, runAsGroup: MINIO_GID, fsGroup: MINIO_GID },
     },
@@ -103,7 +105,8 @@ export function resolveProps(scope: Construct, id: string, props: MinioDistribut
 export function resolvePool(scope: Construct, pool: MinioPoolProps, index: number, parity: number, first: ResolvedPool): ResolvedPool {
   const check = new PropChecks(scope);
   const field = `pools[${index}].`;
-  const geometry = poolGeometry(pool, field, check);
+  // The drive size defaults to the first pool's (the construct's storage.size).
+  const geometry = poolGeometry({ ...pool, size: pool.size ?? Size.gibibytes(first.sizeGi) }, field, check);
   check.that(
     first.replicas > 1 && geometry.replicas > 1,
     `${field}replicas`,
@@ -128,7 +131,7 @@ function poolGeometry(pool: MinioPoolProps, field: string, check: PropChecks): P
   const drivesPerPod = pool.drivesPerPod ?? 1;
   const counts =
     check.integer(replicas, `${field}replicas`, 1, MAX_PODS) && check.integer(drivesPerPod, `${field}drivesPerPod`, 1, MAX_DRIVES_PER_POD);
-  const sizeGi = gibOf(pool.size ?? Size.gibibytes(10));
+  const sizeGi = gibOf(pool.size ?? Size.gibibytes(DEFAULT_DRIVE_GI));
   check.that(sizeGi >= 1, `${field}size`, 'must be a quantity of at least 1Gi', pool.size);
   if (!counts) {
     return { replicas, drivesPerPod, sizeGi, setSize: 0 };

@@ -143,6 +143,13 @@ describe('MinioDistributed', () => {
     expect(find(objects, 'PodDisruptionBudget', 'minio-pool-1').spec.selector.matchLabels['receivables.io/pool']).toBe('1');
   });
 
+  test("an added pool's drives default to the construct's storage.size", () => {
+    const { chart, minio } = build({ storage: { size: '40Gi' } });
+    expect(minio.addPool({ replicas: 4 }).sizeGi).toBe(40);
+    const sts = find(Testing.synth(chart), 'StatefulSet', 'minio-pool-1');
+    expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('40Gi');
+  });
+
   test('TLS: https endpoints, --certs-dir with MinIO file names, HTTPS probes, certificate for every server', () => {
     const objects = Testing.synth(build({ tls: {} }).chart);
     const c = server(objects);
