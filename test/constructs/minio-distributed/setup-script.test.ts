@@ -160,61 +160,65 @@ describe('MinioDistributed setup Job (mc)', () => {
     expect(validate({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['GetObject'], Resource: ['arn:aws:s3:::x/*'] }] })).toBe(false);
   });
 
-  test('the script is idempotent: a second run against the same state changes nothing and succeeds', async () => {
-    const { dir, cleanup } = tempDir('minio-setup-');
-    try {
-      const bin = path.join(dir, 'bin');
-      const filesDir = path.join(dir, 'files');
-      const state = path.join(dir, 'state');
-      for (const d of [bin, filesDir, state]) {
-        fs.mkdirSync(d);
+  // dash is Debian's sh; the mc image (UBI) has bash as sh.
+  test.each(['dash', 'bash'])(
+    'the script is idempotent under %s: a second run against the same state changes nothing and succeeds',
+    async (shell) => {
+      const { dir, cleanup } = tempDir('minio-setup-');
+      try {
+        const bin = path.join(dir, 'bin');
+        const filesDir = path.join(dir, 'files');
+        const state = path.join(dir, 'state');
+        for (const d of [bin, filesDir, state]) {
+          fs.mkdirSync(d);
+        }
+        fs.writeFileSync(path.join(bin, 'mc'), FAKE_MC, { mode: 0o755 });
+        for (const [f, text] of Object.entries(files)) {
+          fs.writeFileSync(path.join(filesDir, f), text);
+        }
+        const log = path.join(dir, 'calls.log');
+        const env = {
+          PATH: `${bin}:${process.env.PATH}`,
+          HOME: dir,
+          MC_LOG: log,
+          MC_STATE: state,
+          FILES: filesDir,
+          MINIO_URL: 'http://minio.storage-minio.svc:9000',
+          MINIO_ROOT_USER: 'root',
+          MINIO_ROOT_PASSWORD: 'root-secret',
+          USER_0_ACCESS_KEY: 'es-key',
+          USER_0_SECRET_KEY: 'es-secret',
+          USER_1_ACCESS_KEY: 'reader-key',
+          USER_1_SECRET_KEY: 'reader-secret',
+          DELAY: '0',
+        };
+        const first = await run(shell, [path.join(filesDir, 'setup.sh')], { env });
+        const afterFirst = stateOf(state);
+        const firstCalls = fs.readFileSync(log, 'utf8');
+        fs.writeFileSync(log, '');
+        const second = await run(shell, [path.join(filesDir, 'setup.sh')], { env });
+        expect(first.stdout).toContain('setup complete');
+        expect(second.stdout).toContain('policy backups-rw already attached');
+        expect(stateOf(state)).toEqual(afterFirst);
+        expect(fs.readFileSync(log, 'utf8')).toBe(firstCalls);
+        expect(afterFirst).toMatchObject({
+          'buckets/invoices/lock': 'yes\n',
+          'buckets/invoices/versioning': 'Enabled\n',
+          'buckets/backups/quota': `${500 * 1024 ** 3}\n`,
+          'buckets/logs/lock': 'no\n',
+          'users/es-key/secret': 'es-secret\n',
+          'users/es-key/policies': 'backups-rw\n',
+          'users/reader-key/policies': 'backups-rw\ninvoices-read\n',
+        });
+        expect(JSON.parse(afterFirst['buckets/backups/lifecycle']).Rules).toHaveLength(1);
+        // No key on any command line: user keys go through stdin.
+        expect(firstCalls).not.toContain('es-secret');
+        expect(firstCalls.split('\n')[0]).toBe('alias set platform http://minio.storage-minio.svc:9000 root root-secret');
+      } finally {
+        cleanup();
       }
-      fs.writeFileSync(path.join(bin, 'mc'), FAKE_MC, { mode: 0o755 });
-      for (const [f, text] of Object.entries(files)) {
-        fs.writeFileSync(path.join(filesDir, f), text);
-      }
-      const log = path.join(dir, 'calls.log');
-      const env = {
-        PATH: `${bin}:${process.env.PATH}`,
-        HOME: dir,
-        MC_LOG: log,
-        MC_STATE: state,
-        FILES: filesDir,
-        MINIO_URL: 'http://minio.storage-minio.svc:9000',
-        MINIO_ROOT_USER: 'root',
-        MINIO_ROOT_PASSWORD: 'root-secret',
-        USER_0_ACCESS_KEY: 'es-key',
-        USER_0_SECRET_KEY: 'es-secret',
-        USER_1_ACCESS_KEY: 'reader-key',
-        USER_1_SECRET_KEY: 'reader-secret',
-        DELAY: '0',
-      };
-      const first = await run('sh', [path.join(filesDir, 'setup.sh')], { env });
-      const afterFirst = stateOf(state);
-      const firstCalls = fs.readFileSync(log, 'utf8');
-      fs.writeFileSync(log, '');
-      const second = await run('sh', [path.join(filesDir, 'setup.sh')], { env });
-      expect(first.stdout).toContain('setup complete');
-      expect(second.stdout).toContain('policy backups-rw already attached');
-      expect(stateOf(state)).toEqual(afterFirst);
-      expect(fs.readFileSync(log, 'utf8')).toBe(firstCalls);
-      expect(afterFirst).toMatchObject({
-        'buckets/invoices/lock': 'yes\n',
-        'buckets/invoices/versioning': 'Enabled\n',
-        'buckets/backups/quota': `${500 * 1024 ** 3}\n`,
-        'buckets/logs/lock': 'no\n',
-        'users/es-key/secret': 'es-secret\n',
-        'users/es-key/policies': 'backups-rw\n',
-        'users/reader-key/policies': 'backups-rw\ninvoices-read\n',
-      });
-      expect(JSON.parse(afterFirst['buckets/backups/lifecycle']).Rules).toHaveLength(1);
-      // No key on any command line: user keys go through stdin.
-      expect(firstCalls).not.toContain('es-secret');
-      expect(firstCalls.split('\n')[0]).toBe('alias set platform http://minio.storage-minio.svc:9000 root root-secret');
-    } finally {
-      cleanup();
-    }
-  });
+    },
+  );
 
   test('fails on any other attach error, with the refused exit status', async () => {
     const { dir, cleanup } = tempDir('minio-setup-');
@@ -240,6 +244,25 @@ describe('MinioDistributed setup Job (mc)', () => {
       }).catch((e) => e);
       expect(err.code).toBe(2);
       expect(err.stderr).toContain('policy missing does not exist');
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('gives up with its own exit status when MinIO never answers', async () => {
+    const { dir, cleanup } = tempDir('minio-setup-');
+    try {
+      fs.writeFileSync(path.join(dir, 'mc'), '#!/bin/sh\necho "$*" >> "$MC_LOG"\nexit 1\n', { mode: 0o755 });
+      const script = path.join(dir, 'setup.sh');
+      fs.writeFileSync(script, files['setup.sh']);
+      const log = path.join(dir, 'log');
+      const env = { PATH: `${dir}:${process.env.PATH}`, HOME: dir, MC_LOG: log, FILES: dir, ATTEMPTS: '3', DELAY: '0' };
+      const err: any = await run('sh', [script], {
+        env: { ...env, MINIO_URL: 'http://x.svc:9000', MINIO_ROOT_USER: 'r', MINIO_ROOT_PASSWORD: 'p' },
+      }).catch((e) => e);
+      expect(err.code).toBe(3);
+      expect(err.stderr).toContain('no success after 3 attempts: mc alias');
+      expect(fs.readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(3);
     } finally {
       cleanup();
     }
