@@ -3,10 +3,10 @@ import { Resources } from '../../constructs/lib/resources';
 import { bucketReadWrite, MinioDistributed } from '../../constructs/minio-distributed';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
-import { ELASTICSEARCH_BACKUP_BUCKET, ELASTICSEARCH_NAMESPACE, elasticsearchSnapshots } from '../db-elasticsearch';
-import { POSTGRES_BACKUP_BUCKET, POSTGRES_NAMESPACE, postgresBackups } from '../db-postgres';
+import { elasticsearchSnapshotWriter } from '../db-elasticsearch';
+import { postgresBackupWriter } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
-import { MINIO_S3, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** Invoice documents: versioned, object lock (WORM) for the audit trail. */
 export const INVOICES_BUCKET = 'invoices';
@@ -56,25 +56,19 @@ export class StorageMinioChart extends PlatformChart {
     this.minio.addBucket({ name: INVOICES_BUCKET, versioning: true, objectLock: true });
     this.minio.addBucket({ name: BACKUPS_BUCKET, lifecycle: { expireDays: m.backupRetentionDays } });
     this.minio.addBucket({ name: LOGS_BUCKET });
-    if (postgresBackups(config)) {
-      this.addWriter(POSTGRES_NAMESPACE, POSTGRES_BACKUP_BUCKET, config.name, `${config.name}/db-postgres/backup-s3`);
-    }
-    if (elasticsearchSnapshots(config)) {
-      this.addWriter(
-        ELASTICSEARCH_NAMESPACE,
-        ELASTICSEARCH_BACKUP_BUCKET,
-        `${config.name}/elasticsearch`,
-        `${config.name}/db-elasticsearch/snapshot-s3`,
-      );
+    for (const writer of [postgresBackupWriter(config), elasticsearchSnapshotWriter(config)]) {
+      if (writer) {
+        this.addWriter(writer);
+      }
     }
   }
 
   /** A backup writer: its bucket, a policy on its folder, its user, and its NetworkPolicy. */
-  private addWriter(namespace: string, bucket: string, prefix: string, credentialsRemoteKey: string): void {
+  private addWriter(w: MinioBackupWriter): void {
     // Not versioned: the tool deletes what its retention drops, and a versioned bucket would keep it.
-    this.minio.addBucket({ name: bucket });
-    this.minio.addPolicy({ name: `${namespace}-backup`, statements: bucketReadWrite(bucket, prefix) });
-    this.minio.addUser({ name: namespace, credentialsRemoteKey, policies: [`${namespace}-backup`] });
-    this.minio.allowFrom(namespacePeer(namespace));
+    this.minio.addBucket({ name: w.bucket });
+    this.minio.addPolicy({ name: `${w.namespace}-backup`, statements: bucketReadWrite(w.bucket, w.prefix) });
+    this.minio.addUser({ name: w.namespace, credentialsRemoteKey: w.credentialsRemoteKey, policies: [`${w.namespace}-backup`] });
+    this.minio.allowFrom(namespacePeer(w.namespace));
   }
 }
