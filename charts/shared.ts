@@ -18,3 +18,17 @@ export function namespacePeer(namespace: string): INetworkPeer {
 
 /** In-cluster MinIO (chart `storage-minio`): the S3 API every backup is written to. */
 export const MINIO_S3: S3EndpointProps = { namespace: 'storage-minio', service: 'minio' };
+
+/**
+ * A backup writer of the in-cluster MinIO, described once: its chart configures its construct
+ * with it, and `storage-minio` declares the bucket, a read-write policy on `prefix`, a MinIO user
+ * whose keys are `credentialsRemoteKey`, and the NetworkPolicy that admits `namespace`.
+ */
+export interface MinioBackupWriter {
+  readonly namespace: string;
+  readonly bucket: string;
+  /** The folder of the bucket the writer owns. */
+  readonly prefix: string;
+  /** Store key with properties `access-key-id` and `secret-access-key`. */
+  readonly credentialsRemoteKey: string;
+}

@@ -1,6 +1,7 @@
 export * from './postgres-ha';
 export * from './redis-sentinel';
 export * from './elasticsearch-cluster';
+export * from './minio-distributed';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';
@@ -19,3 +20,4 @@ export * from './lib/s3-endpoint';
 export * from './lib/scheduling';
 export * from './lib/service-monitor';
 export * from './lib/services';
+export * from './lib/setup-job';

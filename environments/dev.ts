@@ -23,6 +23,7 @@ export const dev: EnvironmentBase = {
     logRetentionDays: 14,
     snapshotRetentionDays: 7,
   },
+  minio: { replicas: 1, drivesPerPod: 4, driveStorageGi: 2, size: 'small', backupRetentionDays: 7 },
   features: { autoscaling: false, zoneSpread: false, backups: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -23,6 +23,7 @@ export const prod: EnvironmentBase = {
     logRetentionDays: 90,
     snapshotRetentionDays: 30,
   },
+  minio: { replicas: 4, drivesPerPod: 4, driveStorageGi: 100, size: 'large', backupRetentionDays: 30 },
   features: { autoscaling: true, zoneSpread: true, backups: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

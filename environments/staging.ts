@@ -23,6 +23,7 @@ export const staging: EnvironmentBase = {
     logRetentionDays: 14,
     snapshotRetentionDays: 14,
   },
+  minio: { replicas: 4, drivesPerPod: 2, driveStorageGi: 20, size: 'medium', backupRetentionDays: 14 },
   features: { autoscaling: true, zoneSpread: false, backups: true },
   gitops: {
     ...prod.gitops,

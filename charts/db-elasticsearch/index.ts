@@ -5,18 +5,30 @@ import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MINIO_S3, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const ELASTICSEARCH_NAMESPACE = 'db-elasticsearch';
 /** The snapshot target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
 const MINIO = s3Address(MINIO_S3);
-/** Bucket of every backup; Elasticsearch writes below `<env>/elasticsearch`. */
-export const ELASTICSEARCH_BACKUP_BUCKET = 'backups';
+/** Bucket of the snapshots (SLM keeps their retention; no age expiry): below `<env>/elasticsearch`. */
+export const ELASTICSEARCH_BACKUP_BUCKET = 'elasticsearch-snapshots';
 
 /** Whether the environment snapshots Elasticsearch: `features.backups`. */
 export function elasticsearchSnapshots(config: EnvironmentConfig): boolean {
   return config.features.backups;
+}
+
+/** Where Elasticsearch snapshots in MinIO (`elasticsearch-snapshots/<env>/elasticsearch`), when it does. */
+export function elasticsearchSnapshotWriter(config: EnvironmentConfig): MinioBackupWriter | undefined {
+  return elasticsearchSnapshots(config)
+    ? {
+        namespace: ELASTICSEARCH_NAMESPACE,
+        bucket: ELASTICSEARCH_BACKUP_BUCKET,
+        prefix: `${config.name}/elasticsearch`,
+        credentialsRemoteKey: `${config.name}/db-elasticsearch/snapshot-s3`,
+      }
+    : undefined;
 }
 
 /**
@@ -24,7 +36,7 @@ export function elasticsearchSnapshots(config: EnvironmentConfig): boolean {
  *
  * - dev: one all-roles node, HTTP TLS as the environment's TLS feature says, no snapshots.
  * - staging, prod: 3 dedicated masters, data nodes, 2 coordinating nodes that take client traffic,
- *   snapshots to MinIO (`backups/<env>/elasticsearch`) with an SLM policy when `features.backups`.
+ *   snapshots to MinIO (`elasticsearch-snapshots/<env>/elasticsearch`) with an SLM policy when `features.backups`.
  * - every environment: an ILM policy `logs` (hot rollover daily or at 50 GB, warm after 7 days,
  *   delete after `elasticsearch.logRetentionDays`) on data streams `logs-*`.
  *
@@ -38,6 +50,7 @@ export class DbElasticsearchChart extends PlatformChart {
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, ELASTICSEARCH_NAMESPACE, { config, namespace: ELASTICSEARCH_NAMESPACE });
     const es = config.elasticsearch;
+    const snapshots = elasticsearchSnapshotWriter(config);
     this.elasticsearch = new ElasticsearchCluster(this, 'Elasticsearch', {
       name: 'elasticsearch',
       namespace: this.ns.name,
@@ -58,12 +71,12 @@ export class DbElasticsearchChart extends PlatformChart {
       secretRemoteKey: `${config.name}/db-elasticsearch/credentials`,
       monitoring: { exporterImage: imageRef(config, 'elasticsearchExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       ilmPolicies: [{ name: 'logs', indexPatterns: ['logs-*'], deleteAfterDays: es.logRetentionDays }],
-      snapshot: elasticsearchSnapshots(config)
+      snapshot: snapshots
         ? {
             endpoint: MINIO.url,
-            bucket: ELASTICSEARCH_BACKUP_BUCKET,
-            basePath: `${config.name}/elasticsearch`,
-            credentialsRemoteKey: `${config.name}/db-elasticsearch/snapshot-s3`,
+            bucket: snapshots.bucket,
+            basePath: snapshots.prefix,
+            credentialsRemoteKey: snapshots.credentialsRemoteKey,
             networkPeer: MINIO,
             retentionDays: es.snapshotRetentionDays,
           }

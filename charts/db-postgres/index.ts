@@ -6,7 +6,7 @@ import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
 import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MINIO_S3, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
 const MINIO = s3Address(MINIO_S3);
@@ -20,6 +20,18 @@ export const POSTGRES_CLUSTER = 'postgres';
 /** Whether the environment archives and backs up PostgreSQL: `features.backups`, and always in DR (it replays prod's archive). */
 export function postgresBackups(config: EnvironmentConfig): boolean {
   return config.features.backups || config.dr !== undefined;
+}
+
+/** Where PostgreSQL archives and backs up in MinIO (`postgres-backups/<env>/`), when it does. */
+export function postgresBackupWriter(config: EnvironmentConfig): MinioBackupWriter | undefined {
+  return postgresBackups(config)
+    ? {
+        namespace: POSTGRES_NAMESPACE,
+        bucket: POSTGRES_BACKUP_BUCKET,
+        prefix: config.name,
+        credentialsRemoteKey: `${config.name}/db-postgres/backup-s3`,
+      }
+    : undefined;
 }
 
 /**
@@ -65,7 +77,7 @@ export class DbPostgresChart extends PlatformChart {
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, POSTGRES_NAMESPACE, { config, namespace: POSTGRES_NAMESPACE });
     const dr = config.dr;
-    const backups = postgresBackups(config);
+    const backup = postgresBackupWriter(config);
     // A standby replicates its primary's roles and passwords (pg_authid), and keeps them when
     // promoted: DR reads prod's role secrets; a rotation is done once, in prod's entry.
     const rolesOf = dr?.standbyOf ?? config.name;
@@ -88,12 +100,12 @@ export class DbPostgresChart extends PlatformChart {
         exporterImage: imageRef(config, 'pgbouncerExporter'),
       },
       monitoring: { exporterImage: imageRef(config, 'postgresExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
-      backup: backups
+      backup: backup
         ? {
             endpoint: MINIO.url,
-            bucket: POSTGRES_BACKUP_BUCKET,
-            prefix: config.name,
-            credentialsRemoteKey: `${config.name}/db-postgres/backup-s3`,
+            bucket: backup.bucket,
+            prefix: backup.prefix,
+            credentialsRemoteKey: backup.credentialsRemoteKey,
             networkPeer: MINIO,
             port: MINIO.port,
           }

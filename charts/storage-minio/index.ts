@@ -1,29 +1,74 @@
-import { App } from 'cdk8s';
-import { S3Endpoint } from '../../constructs/lib/s3-endpoint';
+import { App, Size } from 'cdk8s';
+import { Resources } from '../../constructs/lib/resources';
+import { bucketReadWrite, MinioDistributed } from '../../constructs/minio-distributed';
+import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
-import { ELASTICSEARCH_NAMESPACE, elasticsearchSnapshots } from '../db-elasticsearch';
-import { POSTGRES_NAMESPACE, postgresBackups } from '../db-postgres';
+import { elasticsearchSnapshotWriter } from '../db-elasticsearch';
+import { postgresBackupWriter } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
-import { MINIO_S3, namespacePeer } from '../shared';
+import { MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+
+/** Invoice documents: versioned, object lock (WORM) for the audit trail. */
+export const INVOICES_BUCKET = 'invoices';
+/** Backup files written whole (exports, dumps), expired after `minio.backupRetentionDays`. */
+export const BACKUPS_BUCKET = 'backups';
+export const LOGS_BUCKET = 'logs';
 
 /**
- * `storage-minio`: the namespace of the in-cluster object store (closed by default) and the
- * network face of its S3 API. MinIO itself is not deployed from here yet; its S3 endpoint is, so
- * that every backup writer is let in explicitly: db-postgres (WAL archive, base and logical
- * backups) when the environment backs up PostgreSQL. db-postgres opens its own egress to the same
- * endpoint (`backup.networkPeer`); the gate rule `net.in-cluster-url` checks that both sides exist.
+ * `storage-minio`: distributed MinIO at the environment's scale (`config.minio`), the S3 API every
+ * backup is written to, at `minio.storage-minio.svc:9000` (MINIO_S3, which db-postgres and
+ * db-elasticsearch name as their backup endpoint; the gate rule `net.in-cluster-url` checks both
+ * sides). Buckets `invoices`, `backups`, `logs`, and one per backup writer whose tool keeps its
+ * own retention (WAL-G, Elasticsearch SLM: an age expiry would delete files that newer backups
+ * still reference). Each writer is a MinIO user whose keys are the same store entry it reads,
+ * with read-write on its own folder only, and is let in by a NetworkPolicy.
+ *
+ * TLS is off: the backup clients speak plain HTTP to MINIO_S3 today, and would need the CA and
+ * an https endpoint first (docs/constructs/minio-distributed.md).
+ *
+ * Secrets in the store: `<env>/storage-minio/root` (root-user, root-password) and
+ * `<env>/storage-minio/metrics` (prometheus-token, from `mc admin prometheus generate`).
  */
 export class StorageMinioChart extends PlatformChart {
-  public readonly s3: S3Endpoint;
+  public readonly minio: MinioDistributed;
 
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, 'storage-minio', { config, namespace: MINIO_S3.namespace });
-    this.s3 = new S3Endpoint(this, 'S3', MINIO_S3);
-    if (postgresBackups(config)) {
-      this.s3.connections.allowFrom(namespacePeer(POSTGRES_NAMESPACE));
+    const m = config.minio;
+    this.minio = new MinioDistributed(this, 'Minio', {
+      name: MINIO_S3.service,
+      namespace: this.ns.name,
+      image: imageRef(config, 'minio'),
+      mcImage: imageRef(config, 'minioMc'),
+      replicas: m.replicas,
+      drivesPerPod: m.drivesPerPod,
+      resources: Resources.PRESETS[m.size],
+      storage: { size: Size.gibibytes(m.driveStorageGi), storageClass: this.cloud.storageClass },
+      nodePool: this.nodePool('data'),
+      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
+      secretStore: SECRET_STORE,
+      rootRemoteKey: `${config.name}/storage-minio/root`,
+      metricsTokenRemoteKey: `${config.name}/storage-minio/metrics`,
+      monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
+      tls: { enabled: false },
+      clusterDomain: config.clusterDomain,
+    });
+    this.minio.addBucket({ name: INVOICES_BUCKET, versioning: true, objectLock: true });
+    this.minio.addBucket({ name: BACKUPS_BUCKET, lifecycle: { expireDays: m.backupRetentionDays } });
+    this.minio.addBucket({ name: LOGS_BUCKET });
+    for (const writer of [postgresBackupWriter(config), elasticsearchSnapshotWriter(config)]) {
+      if (writer) {
+        this.addWriter(writer);
+      }
     }
-    if (elasticsearchSnapshots(config)) {
-      this.s3.connections.allowFrom(namespacePeer(ELASTICSEARCH_NAMESPACE));
-    }
+  }
+
+  /** A backup writer: its bucket, a policy on its folder, its user, and its NetworkPolicy. */
+  private addWriter(w: MinioBackupWriter): void {
+    // Not versioned: the tool deletes what its retention drops, and a versioned bucket would keep it.
+    this.minio.addBucket({ name: w.bucket });
+    this.minio.addPolicy({ name: `${w.namespace}-backup`, statements: bucketReadWrite(w.bucket, w.prefix) });
+    this.minio.addUser({ name: w.namespace, credentialsRemoteKey: w.credentialsRemoteKey, policies: [`${w.namespace}-backup`] });
+    this.minio.allowFrom(namespacePeer(w.namespace));
   }
 }

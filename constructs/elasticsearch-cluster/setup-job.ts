@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { contentHash } from '../lib/content-hash';
+import { filesHash, setupJob } from '../lib/setup-job';
 import { containerSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
 import { Resources } from '../lib/resources';
 import { CREDENTIAL_KEYS, EsContext, PATHS } from './context';
@@ -18,57 +18,37 @@ export function addSetupJob(ctx: EsContext, requests: readonly RestRequest[]): k
     files[r.file] = `${JSON.stringify(r.body, null, 2)}\n`;
   }
   new k8s.KubeConfigMap(ctx.scope, 'SetupFiles', { metadata: ctx.meta(ctx.names.setupFiles, 'setup'), data: files });
-  const hash = contentHash(
-    Object.entries(files)
-      .map(([k, v]) => `${k}\n${v}`)
-      .join('\n'),
-  );
+  const hash = filesHash(files);
   const selector = ctx.componentSelector('setup');
   addSetupPolicies(ctx, selector);
   const tls = ctx.props.tls.enabled;
-  return new k8s.KubeJob(ctx.scope, 'SetupJob', {
+  return setupJob(ctx.scope, 'SetupJob', {
     metadata: ctx.meta(`${ctx.name}-setup-${hash}`, 'setup'),
-    spec: {
-      // The cluster may still be forming on first sync: retry for a while, then fail visibly.
-      backoffLimit: 10,
-      activeDeadlineSeconds: 3600,
-      template: {
-        metadata: { labels: ctx.labelsFor('setup') },
-        spec: {
-          restartPolicy: 'OnFailure',
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          securityContext: ctx.podSecurity(),
-          containers: [
-            {
-              name: 'setup',
-              image: ctx.props.image,
-              command: ['sh', '/setup/setup.sh'],
-              env: [
-                { name: 'ES_URL', value: ctx.url },
-                { name: 'FILES', value: '/setup' },
-                ...(tls ? [{ name: 'CA_FILE', value: `${PATHS.tlsSource}/ca.crt` }] : []),
-                ctx.secretEnv('ELASTIC_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.elastic),
-                ...(ctx.props.monitoring ? [ctx.secretEnv('MONITORING_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.monitoring)] : []),
-              ],
-              resources: Resources.NANO.toKube(),
-              securityContext: containerSecurityContext(),
-              volumeMounts: [
-                { name: 'setup', mountPath: '/setup', readOnly: true },
-                ...(tls ? [{ name: 'tls', mountPath: PATHS.tlsSource, readOnly: true }] : []),
-                ...writableMounts([TMP]),
-              ],
-            },
-          ],
-          volumes: [
-            { name: 'setup', configMap: { name: ctx.names.setupFiles, defaultMode: 0o444 } },
-            ...(tls
-              ? [{ name: 'tls', secret: { secretName: `${ctx.name}-tls`, defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }]
-              : []),
-            ...writableVolumes([TMP]),
-          ],
-        },
-      },
+    podLabels: ctx.labelsFor('setup'),
+    securityContext: ctx.podSecurity(),
+    container: {
+      name: 'setup',
+      image: ctx.props.image,
+      command: ['sh', '/setup/setup.sh'],
+      env: [
+        { name: 'ES_URL', value: ctx.url },
+        { name: 'FILES', value: '/setup' },
+        ...(tls ? [{ name: 'CA_FILE', value: `${PATHS.tlsSource}/ca.crt` }] : []),
+        ctx.secretEnv('ELASTIC_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.elastic),
+        ...(ctx.props.monitoring ? [ctx.secretEnv('MONITORING_PASSWORD', ctx.names.credentials, CREDENTIAL_KEYS.monitoring)] : []),
+      ],
+      resources: Resources.NANO.toKube(),
+      securityContext: containerSecurityContext(),
+      volumeMounts: [
+        { name: 'setup', mountPath: '/setup', readOnly: true },
+        ...(tls ? [{ name: 'tls', mountPath: PATHS.tlsSource, readOnly: true }] : []),
+        ...writableMounts([TMP]),
+      ],
     },
+    volumes: [
+      { name: 'setup', configMap: { name: ctx.names.setupFiles, defaultMode: 0o444 } },
+      ...(tls ? [{ name: 'tls', secret: { secretName: `${ctx.name}-tls`, defaultMode: 0o440, items: [{ key: 'ca.crt', path: 'ca.crt' }] } }] : []),
+      ...writableVolumes([TMP]),
+    ],
   });
 }

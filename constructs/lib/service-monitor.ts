@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { ServiceMonitor } from '../../imports/prometheus-monitoring.coreos.com';
+import { ServiceMonitor, ServiceMonitorSpecEndpointsScheme } from '../../imports/prometheus-monitoring.coreos.com';
 import { LABEL_INSTANCE } from './labels';
 
 export interface MetricsMonitorProps {
@@ -17,6 +17,10 @@ export interface MetricsMonitorProps {
   readonly path?: string;
   /** @default '30s' */
   readonly interval?: string;
+  /** Send `Authorization: Bearer <token>`, the token read from this Secret of the namespace. @default - no authorization */
+  readonly bearerToken?: { readonly secretName: string; readonly key: string };
+  /** Scrape over HTTPS, verifying the server with this CA and name. @default - plain HTTP */
+  readonly tls?: { readonly caSecret: string; readonly caKey: string; readonly serverName: string };
 }
 
 /** A Prometheus Operator ServiceMonitor that scrapes one named port of the selected Services. */
@@ -29,7 +33,20 @@ export function metricsMonitor(scope: Construct, id: string, props: MetricsMonit
     spec: {
       selector: { matchLabels: { ...props.serviceSelector } },
       namespaceSelector: { matchNames: [props.namespace] },
-      endpoints: [{ port: props.portName, path: props.path ?? '/metrics', interval: props.interval ?? '30s' }],
+      endpoints: [
+        {
+          port: props.portName,
+          path: props.path ?? '/metrics',
+          interval: props.interval ?? '30s',
+          ...(props.bearerToken ? { authorization: { type: 'Bearer', credentials: { name: props.bearerToken.secretName, key: props.bearerToken.key } } } : {}),
+          ...(props.tls
+            ? {
+                scheme: ServiceMonitorSpecEndpointsScheme.HTTPS,
+                tlsConfig: { ca: { secret: { name: props.tls.caSecret, key: props.tls.caKey } }, serverName: props.tls.serverName },
+              }
+            : {}),
+        },
+      ],
     },
   });
 }

@@ -25,7 +25,10 @@ describe('db-elasticsearch chart', () => {
   test('snapshots go to the MinIO backups bucket under <env>/elasticsearch when the environment backs up', () => {
     const repo = (env: string): any => chartOf(env).elasticsearch.setupRequests.find((r) => r.path.startsWith('/_snapshot/'))?.body;
     expect(repo('dev')).toBeUndefined();
-    expect(repo('prod')).toEqual({ type: 's3', settings: { bucket: 'backups', base_path: 'prod/elasticsearch', client: 'snapshots' } });
+    expect(repo('prod')).toEqual({
+      type: 's3',
+      settings: { bucket: 'elasticsearch-snapshots', base_path: 'prod/elasticsearch', client: 'snapshots' },
+    });
   });
 
   test('storage-minio admits db-elasticsearch exactly when it snapshots', () => {
