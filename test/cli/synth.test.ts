@@ -8,7 +8,7 @@ import { ENVIRONMENT_NAMES, EnvironmentConfig } from '../../environments/types';
 import { synthesize } from '../../synth/pipeline';
 import { toolPath } from '../../core/tools';
 import { bundle, ROOT, run } from '../helpers/bundle';
-import { expectSameTree, readTree, tempDir } from '../helpers/temp';
+import { expectSameTree, readTree, tempDir, tempOutdir } from '../helpers/temp';
 
 const LABELS = {
   'app.kubernetes.io/name': 'x',
@@ -59,7 +59,7 @@ function pod(containerOverrides: Record<string, unknown> = {}, podOverrides: Rec
 describe('synth pipeline', () => {
   let out: { dir: string; cleanup: () => void };
   beforeAll(() => {
-    out = tempDir('dist-');
+    out = tempOutdir('dist-');
     const r = synthesize({ envs: ENVIRONMENT_NAMES, outdir: out.dir });
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
     expect(r.ok).toBe(true);
@@ -87,7 +87,7 @@ describe('synth pipeline', () => {
   });
 
   test('two synths give identical bytes', () => {
-    const second = tempDir('dist2-');
+    const second = tempOutdir('dist2-');
     try {
       expect(synthesize({ envs: ENVIRONMENT_NAMES, outdir: second.dir }).ok).toBe(true);
       expectSameTree(readTree(out.dir), readTree(second.dir));
@@ -133,7 +133,7 @@ describe('synth pipeline', () => {
   });
 
   test('removes stale files: the pipeline owns the environment folders', () => {
-    const t = tempDir('stale-');
+    const t = tempOutdir('stale-');
     try {
       fs.mkdirSync(path.join(t.dir, 'dev', 'gone'), { recursive: true });
       fs.writeFileSync(path.join(t.dir, 'dev', 'gone', 'old.k8s.yaml'), 'x: 1\n');
@@ -220,7 +220,7 @@ describe('synth command line', () => {
   const synth = bundle('synth');
 
   test('writes the environments it is asked for and exits 0', () => {
-    const t = tempDir('cli-');
+    const t = tempOutdir('cli-');
     try {
       const r = run(synth, ['--env', 'dev', '--outdir', t.dir]);
       expect(r.stderr).toBe('');
@@ -233,7 +233,7 @@ describe('synth command line', () => {
   });
 
   test('fails on bad flags with every problem listed, writing nothing', () => {
-    const t = tempDir('cli-');
+    const t = tempOutdir('cli-');
     try {
       const r = run(synth, ['--env', 'qa', '--bogus', '--outdir', t.dir, 'extra']);
       expect(r.status).toBe(2);
@@ -248,7 +248,7 @@ describe('synth command line', () => {
   });
 
   test('fails on a bad environment override with every error listed, and leaves the output unchanged', () => {
-    const t = tempDir('cli-');
+    const t = tempOutdir('cli-');
     const envs = tempDir('envs-');
     try {
       expect(run(synth, ['--outdir', t.dir]).status).toBe(0);

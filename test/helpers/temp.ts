@@ -8,6 +8,19 @@ export function tempDir(prefix = 'receivables-'): { dir: string; cleanup: () => 
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * An output folder for a synth (`<temp>/dist`, created): a synth locks and stages in the outdir's
+ * parent, so each test needs a parent of its own. With a bare temp dir as outdir, the parent is
+ * the system temp dir, shared with every other synth on the machine (a concurrent test run
+ * elsewhere then holds the lock: `synth.locked`).
+ */
+export function tempOutdir(prefix = 'receivables-'): { dir: string; cleanup: () => void } {
+  const parent = tempDir(prefix);
+  const dir = path.join(parent.dir, 'dist');
+  fs.mkdirSync(dir);
+  return { dir, cleanup: parent.cleanup };
+}
+
 /** Every file below `dir` with its bytes, keyed by relative path: a snapshot of a tree. */
 export function readTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();

@@ -19,4 +19,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   $SUDO rm -f /usr/sbin/policy-rc.d
 fi
-exec npx jest -c jest.integration.config.js "$@"
+# The servers listen on fixed loopback ports: two runs on one machine would take each other's
+# ports (Patroni: "Address already in use"). Runs wait for each other on a machine-wide lock.
+exec flock /tmp/receivables-integration.lock npx jest -c jest.integration.config.js "$@"
