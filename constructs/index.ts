@@ -1,6 +1,7 @@
 export * from './postgres-ha';
 export * from './redis-sentinel';
 export * from './elasticsearch-cluster';
+export * from './clickhouse-cluster';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';
@@ -10,6 +11,7 @@ export * from './lib/disruption-budget';
 export * from './lib/external-secret';
 export * from './lib/labels';
 export * from './lib/network';
+export * from './lib/per-peer-ingress';
 export * from './lib/pod-defaults';
 export * from './lib/policy-exemption';
 export * from './lib/probes';
