@@ -23,6 +23,16 @@ export const prod: EnvironmentBase = {
     logRetentionDays: 90,
     snapshotRetentionDays: 30,
   },
+  clickhouse: {
+    shards: 2,
+    replicas: 2,
+    keeperReplicas: 3,
+    size: 'xlarge',
+    keeperSize: 'small',
+    storageGi: 500,
+    rawEventsRetentionDays: 90,
+    backupRetentionDays: 30,
+  },
   features: { autoscaling: true, zoneSpread: true, backups: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

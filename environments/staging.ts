@@ -23,6 +23,16 @@ export const staging: EnvironmentBase = {
     logRetentionDays: 14,
     snapshotRetentionDays: 14,
   },
+  clickhouse: {
+    shards: 2,
+    replicas: 2,
+    keeperReplicas: 3,
+    size: 'medium',
+    keeperSize: 'small',
+    storageGi: 20,
+    rawEventsRetentionDays: 90,
+    backupRetentionDays: 14,
+  },
   features: { autoscaling: true, zoneSpread: false, backups: true },
   gitops: {
     ...prod.gitops,

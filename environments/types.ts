@@ -6,12 +6,13 @@
  * generated from these types (`npm run schema`); a test fails when it drifts.
  */
 
+import { ClickHouseConfig } from '../charts/db-clickhouse/config';
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { ElasticsearchConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type { ClickHouseConfig, ElasticsearchConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -208,6 +209,7 @@ export interface EnvironmentConfig {
   readonly postgres: PostgresConfig;
   readonly redis: RedisConfig;
   readonly elasticsearch: ElasticsearchConfig;
+  readonly clickhouse: ClickHouseConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

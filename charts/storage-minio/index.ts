@@ -1,6 +1,7 @@
 import { App } from 'cdk8s';
 import { S3Endpoint } from '../../constructs/lib/s3-endpoint';
 import { EnvironmentConfig } from '../../environments/types';
+import { CLICKHOUSE_NAMESPACE, clickhouseBackups } from '../db-clickhouse';
 import { ELASTICSEARCH_NAMESPACE, elasticsearchSnapshots } from '../db-elasticsearch';
 import { POSTGRES_NAMESPACE, postgresBackups } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
@@ -10,7 +11,8 @@ import { MINIO_S3, namespacePeer } from '../shared';
  * `storage-minio`: the namespace of the in-cluster object store (closed by default) and the
  * network face of its S3 API. MinIO itself is not deployed from here yet; its S3 endpoint is, so
  * that every backup writer is let in explicitly: db-postgres (WAL archive, base and logical
- * backups) when the environment backs up PostgreSQL. db-postgres opens its own egress to the same
+ * backups) when the environment backs up PostgreSQL, db-elasticsearch (snapshots) and db-clickhouse
+ * (`BACKUP ... TO S3`, bucket `clickhouse-backups`) likewise. Each opens its own egress to the same
  * endpoint (`backup.networkPeer`); the gate rule `net.in-cluster-url` checks that both sides exist.
  */
 export class StorageMinioChart extends PlatformChart {
@@ -24,6 +26,9 @@ export class StorageMinioChart extends PlatformChart {
     }
     if (elasticsearchSnapshots(config)) {
       this.s3.connections.allowFrom(namespacePeer(ELASTICSEARCH_NAMESPACE));
+    }
+    if (clickhouseBackups(config)) {
+      this.s3.connections.allowFrom(namespacePeer(CLICKHOUSE_NAMESPACE));
     }
   }
 }
