@@ -28,7 +28,8 @@ export function serverFiles(ctx: ChContext, root = 'clickhouse'): ServerFiles {
     'cluster.xml': file(clusterConfig(ctx)),
     'keeper-client.xml': file(keeperClientConfig(ctx)),
     'memory.xml': file([el('max_server_memory_usage', ctx.props.maxServerMemory)]),
-    'logging.xml': file([el('logger', el('level', 'information'), el('console', 1))]),
+    // Console for kubectl logs; the image's log files rotate within the 1Gi log emptyDir (2 files x 3 x 100M).
+    'logging.xml': file([el('logger', el('level', 'information'), el('console', 1), el('size', '100M'), el('count', 3))]),
     'prometheus.xml': file([prometheus()]),
   };
   if (ctx.props.backup) {

@@ -162,6 +162,13 @@ describe('ClickHouseCluster', () => {
       }
     });
 
+    test('log files rotate within the log emptyDir: 2 files x 3 x 100M < 1Gi', () => {
+      const logger = child(parseXml(ch.files.configD['logging.xml']), 'logger');
+      expect([text(logger, 'size'), text(logger, 'count'), text(logger, 'console')]).toEqual(['100M', '3', '1']);
+      const logs = find(objects, 'StatefulSet', 'ch-s0').spec.template.spec.volumes.find((v: any) => v.name === 'logs');
+      expect(logs.emptyDir.sizeLimit).toBe('1Gi');
+    });
+
     test('memory limits derive from the container limit (LARGE: 4Gi -> 80% server, 50% per query)', () => {
       expect(text(parseXml(ch.files.configD['memory.xml']), 'max_server_memory_usage')).toBe(String(Math.floor(4 * 1024 * 0.8) * 1024 ** 2));
       expect(text(parseXml(ch.files.usersD['users.xml']), 'profiles/default/max_memory_usage')).toBe(String(2 * 1024 ** 3));
