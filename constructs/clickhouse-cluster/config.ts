@@ -102,22 +102,37 @@ function backupConfig(ctx: ChContext): XmlNode[] {
   ];
 }
 
+/** The settings of one hour of a quota; 0 is unlimited. */
+function hourQuota(queries: number, errors: number): XmlNode {
+  return el(
+    'interval',
+    el('duration', 3600),
+    el('queries', queries),
+    el('errors', errors),
+    el('result_rows', 0),
+    el('read_rows', 0),
+    el('execution_time', 0),
+  );
+}
+
 /** Profiles, quotas and users: passwords only through `from_env`, never in the file. */
 function usersConfig(ctx: ChContext): XmlNode[] {
+  const app = ctx.props.appUser;
   const anywhere = elAttrs('networks', { replace: 'replace' }, el('ip', '::/0'));
-  const user = (password: string, profile: string, extra: XmlNode[] = []): XmlNode[] => [
+  const user = (password: string, profile: string, quota: string): XmlNode[] => [
     fromEnv('password', password),
     anywhere,
     el('profile', profile),
-    el('quota', 'default'),
-    ...extra,
+    el('quota', quota),
   ];
   return [
-    el('profiles', el('default', el('max_memory_usage', ctx.props.maxQueryMemory), el('load_balancing', 'nearest_hostname'))),
     el(
-      'quotas',
-      el('default', el('interval', el('duration', 3600), el('queries', 0), el('errors', 0), el('result_rows', 0), el('execution_time', 0))),
+      'profiles',
+      el('default', el('max_memory_usage', ctx.props.maxQueryMemory), el('load_balancing', 'nearest_hostname')),
+      // Inherits default; readonly 2 still lets a client SET its own settings.
+      el('app', el('profile', 'default'), el('max_execution_time', app.maxExecutionTimeSeconds), el('readonly', app.readonly ? 2 : 0)),
     ),
+    el('quotas', el('default', hourQuota(0, 0)), el('app', hourQuota(app.queriesPerHour, app.errorsPerHour))),
     el(
       'users',
       // The image's passwordless `default` may only log in from inside its own pod.
@@ -127,8 +142,8 @@ function usersConfig(ctx: ChContext): XmlNode[] {
         el('profile', 'default'),
         el('quota', 'default'),
       ),
-      el(USERS.admin, ...user(ENV.adminPassword, 'default')),
-      el(USERS.app, ...user(ENV.appPassword, 'default')),
+      el(USERS.admin, ...user(ENV.adminPassword, 'default', 'default')),
+      el(USERS.app, ...user(ENV.appPassword, 'app', 'app')),
     ),
   ];
 }

@@ -88,6 +88,8 @@ export interface BackupProps {
   readonly bucket: string;
   /** Folder in the bucket. @default - the cluster name */
   readonly basePath?: string;
+  /** Profile and quota of the clients' login `app`. @default - may insert, 60 s per query, no quota limits */
+  readonly appUser?: AppUserProps;
   /** Key of the store entry with properties `access-key-id` and `secret-access-key`. */
   readonly credentialsRemoteKey: string;
   /** The store's pods, for the egress policies. @default - any destination on the port */
@@ -100,6 +102,18 @@ export interface BackupProps {
    * @default 30
    */
   readonly retentionDays?: number;
+}
+
+/** The clients' login `app`: its settings profile and its quota, both named `app`. */
+export interface AppUserProps {
+  /** Read-only (`readonly = 2`: queries and SET, no INSERT or DDL). @default false (the application inserts) */
+  readonly readonly?: boolean;
+  /** `max_execution_time` of one query, in seconds; 0 for none. @default 60 */
+  readonly maxExecutionTimeSeconds?: number;
+  /** Quota: queries per hour; 0 for unlimited. @default 0 */
+  readonly queriesPerHour?: number;
+  /** Quota: failed queries per hour; 0 for unlimited. @default 0 */
+  readonly errorsPerHour?: number;
 }
 
 /**
@@ -122,6 +136,8 @@ export interface ClickHouseClusterProps extends DataServiceProps {
   readonly memoryRatio?: number;
   /** `max_memory_usage` of one query as a share of the container's memory limit. @default 0.5 */
   readonly queryMemoryRatio?: number;
+  /** Profile and quota of the clients' login `app`. @default - may insert, 60 s per query, no quota limits */
+  readonly appUser?: AppUserProps;
   /** Key of the store entry with properties `admin-password`, `app-password`, `cluster-secret`, `interserver-password`. @default `clickhouse/<namespace>/<name>` */
   readonly secretRemoteKey?: string;
   /** Scheduled backups to S3. @default - none */

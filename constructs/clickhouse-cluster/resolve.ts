@@ -6,7 +6,7 @@ import { PropChecks } from '../lib/prop-errors';
 import { parseQuantity, Resources } from '../lib/resources';
 import { NodePool } from '../lib/scheduling';
 import { isIdentifier } from './ddl';
-import { BackupProps, CLICKHOUSE_GID, CLICKHOUSE_UID, ClickHouseClusterProps } from './props';
+import { AppUserProps, BackupProps, CLICKHOUSE_GID, CLICKHOUSE_UID, ClickHouseClusterProps } from './props';
 
 /** Longest name: `<name>-keeper-headless`, `<name>-s<i>-<r>` and a Job hash stay DNS labels. */
 const MAX_NAME_LENGTH = 30;
@@ -39,6 +39,7 @@ export interface ResolvedClickHouseProps extends ResolvedDataService {
   readonly maxServerMemory: number;
   readonly maxQueryMemory: number;
   readonly backup?: ResolvedBackup;
+  readonly appUser: Required<AppUserProps>;
   readonly clusterDomain: string;
 }
 
@@ -91,6 +92,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
   const limit = base.resources.memoryLimitBytes;
   check.that(limit >= MIN_SERVER_MEMORY, 'resources', 'must have a memory limit of at least 1Gi', base.resources.memoryLimit);
   const backup = props.backup ? resolveBackup(props.backup, base.name, check) : undefined;
+  const appUser = resolveAppUser(props.appUser, check);
   check.throwIfAny();
   return {
     ...base,
@@ -104,6 +106,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
     maxServerMemory: Math.floor((limit * memoryRatio) / MIB) * MIB,
     maxQueryMemory: Math.floor((limit * queryMemoryRatio) / MIB) * MIB,
     backup,
+    appUser,
     clusterDomain: props.clusterDomain ?? 'cluster.local',
   };
 }
@@ -153,4 +156,17 @@ function resolveBackup(b: BackupProps, name: string, check: PropChecks): Resolve
     schedule,
     retentionDays,
   };
+}
+
+function resolveAppUser(u: AppUserProps | undefined, check: PropChecks): Required<AppUserProps> {
+  const out = {
+    readonly: u?.readonly ?? false,
+    maxExecutionTimeSeconds: u?.maxExecutionTimeSeconds ?? 60,
+    queriesPerHour: u?.queriesPerHour ?? 0,
+    errorsPerHour: u?.errorsPerHour ?? 0,
+  };
+  check.integer(out.maxExecutionTimeSeconds, 'appUser.maxExecutionTimeSeconds', 0, 86400);
+  check.integer(out.queriesPerHour, 'appUser.queriesPerHour', 0);
+  check.integer(out.errorsPerHour, 'appUser.errorsPerHour', 0);
+  return out;
 }

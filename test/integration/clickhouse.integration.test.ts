@@ -201,9 +201,12 @@ describe('ClickHouseCluster on clickhouse-server 18.16 with ZooKeeper 3.8', () =
     ).toBe('1,1,19000\n1,2,19001\n2,1,19002\n2,2,19003');
   });
 
-  test('users.d: admin and app log in with the passwords from env, a wrong password is refused', () => {
+  test('users.d: admin and app log in with the passwords from env, a wrong password is refused, app gets its profile', () => {
     expect(query(1, 'SELECT 1', 'app', PASSWORDS.app)).toBe('1');
     expect(query(2, 'SELECT 1', 'admin', PASSWORDS.admin)).toBe('1');
+    // app runs with its own profile (max_execution_time 60), admin with default.
+    const setting = "SELECT value FROM system.settings WHERE name = 'max_execution_time'";
+    expect([query(1, setting, 'app', PASSWORDS.app), query(1, setting)]).toEqual(['60', '0']);
     expect(() => query(1, 'SELECT 1', 'app', 'wrong')).toThrow(/password is incorrect|Authentication failed|Wrong password/i);
     expect(() => query(1, 'SELECT 1', 'admin', PASSWORDS.app)).toThrow(/password is incorrect|Authentication failed|Wrong password/i);
   });

@@ -169,6 +169,17 @@ describe('ClickHouseCluster', () => {
       expect(logs.emptyDir.sizeLimit).toBe('1Gi');
     });
 
+    test('the app login has its own profile and quota: 60 s per query, may insert, no limits by default', () => {
+      const users = parseXml(ch.files.usersD['users.xml']);
+      expect([text(users, 'users/app/profile'), text(users, 'users/app/quota')]).toEqual(['app', 'app']);
+      expect([text(users, 'profiles/app/profile'), text(users, 'profiles/app/max_execution_time'), text(users, 'profiles/app/readonly')]).toEqual([
+        'default',
+        '60',
+        '0',
+      ]);
+      expect([text(users, 'quotas/app/interval/duration'), text(users, 'quotas/app/interval/queries')]).toEqual(['3600', '0']);
+    });
+
     test('memory limits derive from the container limit (LARGE: 4Gi -> 80% server, 50% per query)', () => {
       expect(text(parseXml(ch.files.configD['memory.xml']), 'max_server_memory_usage')).toBe(String(Math.floor(4 * 1024 * 0.8) * 1024 ** 2));
       expect(text(parseXml(ch.files.usersD['users.xml']), 'profiles/default/max_memory_usage')).toBe(String(2 * 1024 ** 3));
@@ -267,6 +278,13 @@ describe('ClickHouseCluster', () => {
     expect(ch.warnings).toHaveLength(2);
   });
 
+  test('appUser: read-only with a quota', () => {
+    const { ch } = synth({ appUser: { readonly: true, maxExecutionTimeSeconds: 30, queriesPerHour: 5000, errorsPerHour: 100 } }, false);
+    const users = parseXml(ch.files.usersD['users.xml']);
+    expect([text(users, 'profiles/app/readonly'), text(users, 'profiles/app/max_execution_time')]).toEqual(['2', '30']);
+    expect([text(users, 'quotas/app/interval/queries'), text(users, 'quotas/app/interval/errors')]).toEqual(['5000', '100']);
+  });
+
   describe('bad props fail with every problem at once', () => {
     test('an even Keeper count, a bad shard count, a bad cluster name, an unpinned keeper image', () => {
       const err = errorOf(
@@ -293,6 +311,7 @@ describe('ClickHouseCluster', () => {
             queryMemoryRatio: 0,
             monitoring: { exporterImage: 'x:1' },
             backup: { ...BACKUP, endpoint: 'minio:9000', bucket: 'B', schedule: 'daily', retentionDays: 0 },
+            appUser: { maxExecutionTimeSeconds: -1, queriesPerHour: 1.5 },
           }),
       );
       expect(err.problems.map((p) => p.field)).toEqual([
@@ -304,6 +323,8 @@ describe('ClickHouseCluster', () => {
         'backup.bucket',
         'backup.schedule',
         'backup.retentionDays',
+        'appUser.maxExecutionTimeSeconds',
+        'appUser.queriesPerHour',
       ]);
     });
   });
