@@ -128,6 +128,13 @@ export interface ClickHouseClusterProps extends DataServiceProps {
   readonly shards?: number;
   /** Cluster name in `remote_servers` and the `{cluster}` macro (an identifier). @default 'main' */
   readonly clusterName?: string;
+  /**
+   * Zones the nodes are in. With `zoneSpread`, the replicas of each shard and the Keeper members are
+   * then spread strictly (`whenUnsatisfiable: DoNotSchedule`: one zone lost costs a shard at most one
+   * replica), so neither may outnumber the zones.
+   * @default - unknown: the zone spread is best effort (`ScheduleAnyway`)
+   */
+  readonly zones?: number;
   /** ClickHouse Keeper. */
   readonly keeper: KeeperProps;
   /** Database of the declared tables, created ON CLUSTER. @default 'default' */

@@ -40,6 +40,8 @@ export interface ResolvedClickHouseProps extends ResolvedDataService {
   readonly maxQueryMemory: number;
   readonly backup?: ResolvedBackup;
   readonly appUser: Required<AppUserProps>;
+  /** Spread across zones strictly (DoNotSchedule): `zoneSpread` with a known zone count. */
+  readonly strictZoneSpread: boolean;
   readonly clusterDomain: string;
 }
 
@@ -93,6 +95,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
   check.that(limit >= MIN_SERVER_MEMORY, 'resources', 'must have a memory limit of at least 1Gi', base.resources.memoryLimit);
   const backup = props.backup ? resolveBackup(props.backup, base.name, check) : undefined;
   const appUser = resolveAppUser(props.appUser, check);
+  const strictZoneSpread = checkZones(props, base.replicas, keeper.replicas, check);
   check.throwIfAny();
   return {
     ...base,
@@ -107,6 +110,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
     maxQueryMemory: Math.floor((limit * queryMemoryRatio) / MIB) * MIB,
     backup,
     appUser,
+    strictZoneSpread,
     clusterDomain: props.clusterDomain ?? 'cluster.local',
   };
 }
@@ -169,4 +173,18 @@ function resolveAppUser(u: AppUserProps | undefined, check: PropChecks): Require
   check.integer(out.queriesPerHour, 'appUser.queriesPerHour', 0);
   check.integer(out.errorsPerHour, 'appUser.errorsPerHour', 0);
   return out;
+}
+
+/** With `zoneSpread` and a zone count, every replica of a shard and every Keeper member needs a zone of its own. */
+function checkZones(props: ClickHouseClusterProps, replicas: number, keeperReplicas: number, check: PropChecks): boolean {
+  if (props.zones === undefined) {
+    return false;
+  }
+  check.integer(props.zones, 'zones', 1, 16);
+  if (props.zoneSpread) {
+    const why = `must not exceed zones (${props.zones}) when zoneSpread is required: two replicas in one zone are lost together`;
+    check.that(replicas <= props.zones, 'replicas', why, replicas);
+    check.that(keeperReplicas <= props.zones, 'keeper.replicas', why, keeperReplicas);
+  }
+  return props.zoneSpread === true;
 }

@@ -42,7 +42,7 @@ function serverPod(ctx: ChContext, i: number, selector: Record<string, string>):
     terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
     ...nodePoolSpec(ctx.props.nodePool),
     // Replicas of one shard never share a node (and spread over zones when asked).
-    ...spreadReplicas(selector, { requireDistinctNodes: true, acrossZones: ctx.props.zoneSpread }),
+    ...spread(ctx, selector),
     containers: [serverContainer(ctx, i)],
     volumes: [
       { name: 'config-d', configMap: { name: ctx.names.config, defaultMode: 0o444 } },
@@ -115,7 +115,7 @@ export function addKeeper(ctx: ChContext, checksum: string): k8s.KubeStatefulSet
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           ...nodePoolSpec(ctx.props.nodePool),
-          ...spreadReplicas(selector, { requireDistinctNodes: true, acrossZones: ctx.props.zoneSpread }),
+          ...spread(ctx, selector),
           containers: [keeperContainer(ctx)],
           volumes: [{ name: 'files', configMap: { name: ctx.names.keeperConfig, defaultMode: 0o444 } }, ...writableVolumes([TMP])],
         },
@@ -161,4 +161,13 @@ function dataClaim(ctx: ChContext, selector: Record<string, string>, size: strin
       resources: { requests: { storage: k8s.Quantity.fromString(size) } },
     },
   };
+}
+
+/** Never two on one node; across zones when asked, strictly when the zone count is known. */
+function spread(ctx: ChContext, selector: Record<string, string>): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
+  const out = spreadReplicas(selector, { requireDistinctNodes: true, acrossZones: ctx.props.zoneSpread });
+  if (!ctx.props.strictZoneSpread || !out.topologySpreadConstraints) {
+    return out;
+  }
+  return { ...out, topologySpreadConstraints: out.topologySpreadConstraints.map((c) => ({ ...c, whenUnsatisfiable: 'DoNotSchedule' })) };
 }

@@ -285,6 +285,23 @@ describe('ClickHouseCluster', () => {
     expect([text(users, 'quotas/app/interval/queries'), text(users, 'quotas/app/interval/errors')]).toEqual(['5000', '100']);
   });
 
+  test('zones: with zoneSpread and a zone count the spread is strict; without a count it is best effort', () => {
+    const constraint = (props: Partial<ClickHouseClusterProps>, sts: string): any =>
+      find(synth(props, false).objects, 'StatefulSet', sts).spec.template.spec.topologySpreadConstraints[0];
+    expect(constraint({ zoneSpread: true, zones: 3 }, 'ch-s1').whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(constraint({ zoneSpread: true, zones: 3 }, 'ch-keeper').whenUnsatisfiable).toBe('DoNotSchedule');
+    expect(constraint({ zoneSpread: true }, 'ch-s1').whenUnsatisfiable).toBe('ScheduleAnyway');
+  });
+
+  test('zones: replicas or Keeper members outnumbering the zones under a required zone spread fail', () => {
+    const make = (props: Partial<ClickHouseClusterProps>): string[] =>
+      errorOf(() => new ClickHouseCluster(new Chart(Testing.app(), 't'), 'Ch', { ...BASE, ...props })).problems.map((p) => `${p.field}=${p.value}`);
+    expect(make({ zoneSpread: true, zones: 2, replicas: 3 })).toEqual(['replicas=3', 'keeper.replicas=3']);
+    expect(make({ zones: 0 })).toEqual(['zones=0']);
+    // Without zoneSpread the zone count constrains nothing.
+    expect(() => new ClickHouseCluster(new Chart(Testing.app(), 't'), 'Ch', { ...BASE, zones: 2, replicas: 3 })).not.toThrow();
+  });
+
   describe('bad props fail with every problem at once', () => {
     test('an even Keeper count, a bad shard count, a bad cluster name, an unpinned keeper image', () => {
       const err = errorOf(
