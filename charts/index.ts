@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
+import { DbClickHouseChart } from './db-clickhouse';
 import { DbElasticsearchChart } from './db-elasticsearch';
 import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
@@ -41,6 +42,7 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  */
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
+  'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
   'storage-minio': (app, config) => new StorageMinioChart(app, config),

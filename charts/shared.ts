@@ -31,4 +31,10 @@ export interface MinioBackupWriter {
   readonly prefix: string;
   /** Store key with properties `access-key-id` and `secret-access-key`. */
   readonly credentialsRemoteKey: string;
+  /**
+   * Expire objects after this many days (a bucket lifecycle rule). Only for writers whose every
+   * backup stands alone (ClickHouse `BACKUP` of a full database); incremental tools keep their own
+   * retention. @default - no expiry
+   */
+  readonly expireDays?: number;
 }

@@ -24,6 +24,16 @@ export const dev: EnvironmentBase = {
     snapshotRetentionDays: 7,
   },
   minio: { replicas: 1, drivesPerPod: 4, driveStorageGi: 2, size: 'small', backupRetentionDays: 7 },
+  clickhouse: {
+    shards: 1,
+    replicas: 1,
+    keeperReplicas: 1,
+    size: 'medium',
+    keeperSize: 'micro',
+    storageGi: 5,
+    rawEventsRetentionDays: 90,
+    backupRetentionDays: 7,
+  },
   features: { autoscaling: false, zoneSpread: false, backups: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -24,6 +24,16 @@ export const prod: EnvironmentBase = {
     snapshotRetentionDays: 30,
   },
   minio: { replicas: 4, drivesPerPod: 4, driveStorageGi: 100, size: 'large', backupRetentionDays: 30 },
+  clickhouse: {
+    shards: 2,
+    replicas: 2,
+    keeperReplicas: 3,
+    size: 'xlarge',
+    keeperSize: 'small',
+    storageGi: 500,
+    rawEventsRetentionDays: 90,
+    backupRetentionDays: 30,
+  },
   features: { autoscaling: true, zoneSpread: true, backups: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -24,6 +24,16 @@ export const staging: EnvironmentBase = {
     snapshotRetentionDays: 14,
   },
   minio: { replicas: 4, drivesPerPod: 2, driveStorageGi: 20, size: 'medium', backupRetentionDays: 14 },
+  clickhouse: {
+    shards: 2,
+    replicas: 2,
+    keeperReplicas: 3,
+    size: 'medium',
+    keeperSize: 'small',
+    storageGi: 20,
+    rawEventsRetentionDays: 90,
+    backupRetentionDays: 14,
+  },
   features: { autoscaling: true, zoneSpread: false, backups: true },
   gitops: {
     ...prod.gitops,

@@ -6,13 +6,14 @@
  * generated from these types (`npm run schema`); a test fails when it drifts.
  */
 
+import { ClickHouseConfig } from '../charts/db-clickhouse/config';
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { ElasticsearchConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type { ClickHouseConfig, ElasticsearchConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -210,6 +211,7 @@ export interface EnvironmentConfig {
   readonly redis: RedisConfig;
   readonly elasticsearch: ElasticsearchConfig;
   readonly minio: MinioConfig;
+  readonly clickhouse: ClickHouseConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

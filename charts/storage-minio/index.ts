@@ -3,6 +3,7 @@ import { Resources } from '../../constructs/lib/resources';
 import { bucketReadWrite, MinioDistributed } from '../../constructs/minio-distributed';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
+import { clickhouseBackupWriter } from '../db-clickhouse';
 import { elasticsearchSnapshotWriter } from '../db-elasticsearch';
 import { postgresBackupWriter } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
@@ -16,10 +17,10 @@ export const LOGS_BUCKET = 'logs';
 
 /**
  * `storage-minio`: distributed MinIO at the environment's scale (`config.minio`), the S3 API every
- * backup is written to, at `minio.storage-minio.svc:9000` (MINIO_S3, which db-postgres and
- * db-elasticsearch name as their backup endpoint; the gate rule `net.in-cluster-url` checks both
+ * backup is written to, at `minio.storage-minio.svc:9000` (MINIO_S3, which db-postgres,
+ * db-elasticsearch and db-clickhouse name as their backup endpoint; the gate rule `net.in-cluster-url` checks both
  * sides). Buckets `invoices`, `backups`, `logs`, and one per backup writer whose tool keeps its
- * own retention (WAL-G, Elasticsearch SLM: an age expiry would delete files that newer backups
+ * own retention (WAL-G, Elasticsearch SLM, ClickHouse `BACKUP`: an age expiry would delete files that newer backups
  * still reference). Each writer is a MinIO user whose keys are the same store entry it reads,
  * with read-write on its own folder only, and is let in by a NetworkPolicy.
  *
@@ -56,7 +57,7 @@ export class StorageMinioChart extends PlatformChart {
     this.minio.addBucket({ name: INVOICES_BUCKET, versioning: true, objectLock: true });
     this.minio.addBucket({ name: BACKUPS_BUCKET, lifecycle: { expireDays: m.backupRetentionDays } });
     this.minio.addBucket({ name: LOGS_BUCKET });
-    for (const writer of [postgresBackupWriter(config), elasticsearchSnapshotWriter(config)]) {
+    for (const writer of [postgresBackupWriter(config), elasticsearchSnapshotWriter(config), clickhouseBackupWriter(config)]) {
       if (writer) {
         this.addWriter(writer);
       }
@@ -66,7 +67,7 @@ export class StorageMinioChart extends PlatformChart {
   /** A backup writer: its bucket, a policy on its folder, its user, and its NetworkPolicy. */
   private addWriter(w: MinioBackupWriter): void {
     // Not versioned: the tool deletes what its retention drops, and a versioned bucket would keep it.
-    this.minio.addBucket({ name: w.bucket });
+    this.minio.addBucket({ name: w.bucket, ...(w.expireDays !== undefined ? { lifecycle: { expireDays: w.expireDays } } : {}) });
     this.minio.addPolicy({ name: `${w.namespace}-backup`, statements: bucketReadWrite(w.bucket, w.prefix) });
     this.minio.addUser({ name: w.namespace, credentialsRemoteKey: w.credentialsRemoteKey, policies: [`${w.namespace}-backup`] });
     this.minio.allowFrom(namespacePeer(w.namespace));

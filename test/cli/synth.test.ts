@@ -66,6 +66,8 @@ describe('synth pipeline', () => {
     // Construct warnings are reported, never fatal: dev runs single-instance data services.
     expect(r.problems.map((p) => `${p.severity} ${p.rule} ${p.file}`)).toEqual([
       'warning construct.warning dist/dev/db-postgres/db-postgres.k8s.yaml',
+      'warning construct.warning dist/dev/db-clickhouse/db-clickhouse.k8s.yaml',
+      'warning construct.warning dist/dev/db-clickhouse/db-clickhouse.k8s.yaml',
       'warning construct.warning dist/dev/db-redis/db-redis.k8s.yaml',
       'warning construct.warning dist/dev/db-elasticsearch/db-elasticsearch.k8s.yaml',
     ]);

@@ -1,0 +1,122 @@
+import { App, Size } from 'cdk8s';
+import { ClickHouseCluster } from '../../constructs/clickhouse-cluster';
+import { Resources } from '../../constructs/lib/resources';
+import { s3Address } from '../../constructs/lib/s3-endpoint';
+import { imageRef } from '../../environments/derive';
+import { EnvironmentConfig } from '../../environments/types';
+import { PlatformChart } from '../platform-chart';
+import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+
+/** The namespace of the chart. */
+export const CLICKHOUSE_NAMESPACE = 'db-clickhouse';
+/** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
+const MINIO = s3Address(MINIO_S3);
+/** Bucket of the ClickHouse backups; each environment writes below `<env>/clickhouse`. */
+export const CLICKHOUSE_BACKUP_BUCKET = 'clickhouse-backups';
+/** Where the invoice events come from: Kafka in `app-integration`. */
+export const KAFKA_NAMESPACE = 'app-integration';
+/**
+ * Placeholder broker address until the Kafka chart exists: `kafka.app-integration.svc.<clusterDomain>:9092`.
+ * The KafkaCluster work wires the real `connection` here (docs/constructs/clickhouse-cluster.md).
+ */
+export function kafkaBrokers(config: EnvironmentConfig): string[] {
+  return [`kafka.${KAFKA_NAMESPACE}.svc.${config.clusterDomain ?? 'cluster.local'}:9092`];
+}
+
+/** Whether the environment backs up ClickHouse: `features.backups`. */
+export function clickhouseBackups(config: EnvironmentConfig): boolean {
+  return config.features.backups;
+}
+
+/** Where ClickHouse backs up in MinIO (`clickhouse-backups/<env>/clickhouse`), when it does. */
+export function clickhouseBackupWriter(config: EnvironmentConfig): MinioBackupWriter | undefined {
+  return clickhouseBackups(config)
+    ? {
+        namespace: CLICKHOUSE_NAMESPACE,
+        bucket: CLICKHOUSE_BACKUP_BUCKET,
+        prefix: `${config.name}/clickhouse`,
+        credentialsRemoteKey: `${config.name}/db-clickhouse/backup-s3`,
+        // Each BACKUP is a full, self-contained backup: expiring whole folders by age is safe.
+        expireDays: config.clickhouse.backupRetentionDays,
+      }
+    : undefined;
+}
+
+/**
+ * `db-clickhouse`: the analytics store at the environment's scale (dev 1 shard x 1 replica and 1
+ * Keeper member; staging and prod 2 x 2 and 3), database `analytics` with the invoice-events path
+ * wired end to end: topic `invoice-events` -> Kafka table -> materialized view -> replicated table
+ * `invoice_events_local` -> Distributed table `invoice_events` (raw events kept
+ * `clickhouse.rawEventsRetentionDays`). Daily backups to MinIO (`clickhouse-backups/<env>/clickhouse`)
+ * when `features.backups`.
+ *
+ * Secrets in the store: `<env>/db-clickhouse/credentials` (admin-password, app-password,
+ * cluster-secret, interserver-password) and `<env>/db-clickhouse/backup-s3` (access-key-id,
+ * secret-access-key of a MinIO user that may write the bucket).
+ */
+export class DbClickHouseChart extends PlatformChart {
+  public readonly clickhouse: ClickHouseCluster;
+
+  constructor(scope: App, config: EnvironmentConfig) {
+    super(scope, CLICKHOUSE_NAMESPACE, { config, namespace: CLICKHOUSE_NAMESPACE });
+    const ch = config.clickhouse;
+    const backup = clickhouseBackupWriter(config);
+    this.clickhouse = new ClickHouseCluster(this, 'ClickHouse', {
+      name: 'clickhouse',
+      namespace: this.ns.name,
+      image: imageRef(config, 'clickhouse'),
+      shards: ch.shards,
+      replicas: ch.replicas,
+      resources: Resources.PRESETS[ch.size],
+      storage: { size: Size.gibibytes(ch.storageGi), storageClass: this.cloud.storageClass },
+      keeper: { image: imageRef(config, 'clickhouseKeeper'), replicas: ch.keeperReplicas, resources: Resources.PRESETS[ch.keeperSize] },
+      database: 'analytics',
+      nodePool: this.nodePool('data'),
+      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
+      secretStore: SECRET_STORE,
+      secretRemoteKey: `${config.name}/db-clickhouse/credentials`,
+      monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
+      backup: backup
+        ? {
+            endpoint: MINIO.url,
+            bucket: backup.bucket,
+            basePath: backup.prefix,
+            credentialsRemoteKey: backup.credentialsRemoteKey,
+            networkPeer: MINIO,
+            retentionDays: ch.backupRetentionDays,
+          }
+        : undefined,
+      clusterDomain: config.clusterDomain,
+    });
+    this.declareInvoiceEvents(config);
+    this.clickhouse.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+  }
+
+  /** invoice_events (ReplicatedMergeTree + Distributed, monthly partitions, TTL) and its ingestion from Kafka. */
+  private declareInvoiceEvents(config: EnvironmentConfig): void {
+    this.clickhouse.addReplicatedTable({
+      name: 'invoice_events',
+      columns: [
+        { name: 'event_id', type: 'UUID' },
+        { name: 'tenant_id', type: 'LowCardinality(String)' },
+        { name: 'invoice_id', type: 'String' },
+        { name: 'event_type', type: 'LowCardinality(String)' },
+        { name: 'amount', type: 'Decimal(18, 2)' },
+        { name: 'currency', type: 'LowCardinality(String)' },
+        { name: 'occurred_at', type: "DateTime64(3, 'UTC')" },
+      ],
+      orderBy: ['tenant_id', 'occurred_at', 'invoice_id'],
+      partitionBy: 'toYYYYMM(occurred_at)',
+      ttl: `occurred_at + INTERVAL ${config.clickhouse.rawEventsRetentionDays} DAY`,
+      shardingKey: 'invoice_id',
+    });
+    this.clickhouse.addKafkaIngestion({
+      topic: 'invoice-events',
+      table: 'invoice_events',
+      format: 'JSONEachRow',
+      brokers: kafkaBrokers(config),
+      consumerGroup: 'clickhouse-invoice-events',
+      networkPeer: namespacePeer(KAFKA_NAMESPACE),
+    });
+  }
+}

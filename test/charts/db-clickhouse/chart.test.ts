@@ -1,0 +1,66 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+import { App, Testing } from 'cdk8s';
+import { DbClickHouseChart } from '../../../charts/db-clickhouse';
+import { StorageMinioChart } from '../../../charts/storage-minio';
+import { loadEnvironments } from '../../../environments/load';
+
+describe('db-clickhouse chart', () => {
+  const configs = Object.fromEntries(loadEnvironments(['dev', 'staging', 'prod', 'dr']).map((c) => [c.name, c]));
+  const chartOf = (env: string): DbClickHouseChart => new DbClickHouseChart(new App(), configs[env]);
+  const scale = (env: string): number[] => {
+    const ch = chartOf(env).clickhouse;
+    return [ch.shards, ch.replicas, ch.keeperReplicas];
+  };
+
+  test('dev runs 1 shard x 1 replica and 1 Keeper member; staging, prod and dr 2 x 2 and 3', () => {
+    expect(scale('dev')).toEqual([1, 1, 1]);
+    for (const env of ['staging', 'prod', 'dr']) {
+      expect(scale(env)).toEqual([2, 2, 3]);
+    }
+  });
+
+  test('the invoice-events path: topic -> Kafka table -> view -> replicated table -> Distributed table, raw events 90 days', () => {
+    const statements = chartOf('prod').clickhouse.schemaStatements;
+    const heads = statements.map((s) =>
+      s
+        .split('\n')[0]
+        .replace(/ ON CLUSTER .*/, '')
+        .replace(/ \($/, ''),
+    );
+    expect(heads).toEqual([
+      'CREATE DATABASE IF NOT EXISTS `analytics`',
+      'CREATE TABLE IF NOT EXISTS `analytics`.`invoice_events_local`',
+      'CREATE TABLE IF NOT EXISTS `analytics`.`invoice_events`',
+      'CREATE TABLE IF NOT EXISTS `analytics`.`invoice_events_kafka`',
+      'CREATE MATERIALIZED VIEW IF NOT EXISTS `analytics`.`invoice_events_kafka_mv`',
+    ]);
+    expect(statements[1]).toContain('TTL `occurred_at` + INTERVAL 90 DAY DELETE');
+    expect(statements[2]).toContain('cityHash64(`invoice_id`)');
+    expect(statements[3]).toContain("kafka_topic_list = 'invoice-events'");
+    expect(statements[3]).toContain("kafka_broker_list = 'kafka.app-integration.svc.cluster.local:9092'");
+    expect(statements[4]).toContain('TO `analytics`.`invoice_events_local`');
+  });
+
+  test('backups go to MinIO clickhouse-backups/<env>/clickhouse exactly when the environment backs up', () => {
+    expect(chartOf('dev').clickhouse.backupStatement('X')).toBeUndefined();
+    expect(chartOf('prod').clickhouse.backupStatement('X')).toBe(
+      "BACKUP DATABASE `analytics` ON CLUSTER `main` TO S3('http://minio.storage-minio.svc:9000/clickhouse-backups/prod/clickhouse/X/')",
+    );
+  });
+
+  test('storage-minio admits db-clickhouse exactly when it backs up', () => {
+    const policy = (env: string): any =>
+      Testing.synth(new StorageMinioChart(new App(), configs[env])).find(
+        (o: any) => o.kind === 'NetworkPolicy' && o.metadata.name === 'minio-from-db-clickhouse',
+      );
+    expect(policy('dev')).toBeUndefined();
+    expect(policy('prod').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+  });
+
+  test('the app namespaces may connect on HTTP and native', () => {
+    const names = Testing.synth(chartOf('staging'))
+      .filter((o: any) => o.kind === 'NetworkPolicy' && /^clickhouse-from-/.test(o.metadata.name))
+      .map((o: any) => o.metadata.name);
+    expect(names).toEqual(['clickhouse-from-app-core', 'clickhouse-from-app-agents', 'clickhouse-from-app-integration', 'clickhouse-from-app-batch']);
+  });
+});
