@@ -29,6 +29,25 @@ export function clickhouseBackups(config: EnvironmentConfig): boolean {
 }
 
 /**
+ * ClickHouse as a writer of the in-cluster MinIO, described once (the shape of the MinIO charts'
+ * backup writers): its bucket, its folder, the store key of its S3 keys, and `expireDays`, the
+ * bucket's lifecycle rule that is the backups' retention (`BACKUP` never deletes).
+ */
+export function clickhouseBackupWriter(
+  config: EnvironmentConfig,
+): { namespace: string; bucket: string; prefix: string; credentialsRemoteKey: string; expireDays: number } | undefined {
+  return clickhouseBackups(config)
+    ? {
+        namespace: CLICKHOUSE_NAMESPACE,
+        bucket: CLICKHOUSE_BACKUP_BUCKET,
+        prefix: `${config.name}/clickhouse`,
+        credentialsRemoteKey: `${config.name}/db-clickhouse/backup-s3`,
+        expireDays: config.clickhouse.backupRetentionDays,
+      }
+    : undefined;
+}
+
+/**
  * `db-clickhouse`: the analytics store at the environment's scale (dev 1 shard x 1 replica and 1
  * Keeper member; staging and prod 2 x 2 and 3), database `analytics` with the invoice-events path
  * wired end to end: topic `invoice-events` -> Kafka table -> materialized view -> replicated table
@@ -46,6 +65,7 @@ export class DbClickHouseChart extends PlatformChart {
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, CLICKHOUSE_NAMESPACE, { config, namespace: CLICKHOUSE_NAMESPACE });
     const ch = config.clickhouse;
+    const writer = clickhouseBackupWriter(config);
     this.clickhouse = new ClickHouseCluster(this, 'ClickHouse', {
       name: 'clickhouse',
       namespace: this.ns.name,
@@ -61,14 +81,14 @@ export class DbClickHouseChart extends PlatformChart {
       secretStore: SECRET_STORE,
       secretRemoteKey: `${config.name}/db-clickhouse/credentials`,
       monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
-      backup: clickhouseBackups(config)
+      backup: writer
         ? {
             endpoint: MINIO.url,
-            bucket: CLICKHOUSE_BACKUP_BUCKET,
-            basePath: `${config.name}/clickhouse`,
-            credentialsRemoteKey: `${config.name}/db-clickhouse/backup-s3`,
+            bucket: writer.bucket,
+            basePath: writer.prefix,
+            credentialsRemoteKey: writer.credentialsRemoteKey,
             networkPeer: MINIO,
-            retentionDays: ch.backupRetentionDays,
+            retentionDays: writer.expireDays,
           }
         : undefined,
       clusterDomain: config.clusterDomain,

@@ -1,7 +1,7 @@
 import { App } from 'cdk8s';
 import { S3Endpoint } from '../../constructs/lib/s3-endpoint';
 import { EnvironmentConfig } from '../../environments/types';
-import { CLICKHOUSE_NAMESPACE, clickhouseBackups } from '../db-clickhouse';
+import { clickhouseBackupWriter } from '../db-clickhouse';
 import { ELASTICSEARCH_NAMESPACE, elasticsearchSnapshots } from '../db-elasticsearch';
 import { POSTGRES_NAMESPACE, postgresBackups } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
@@ -27,8 +27,9 @@ export class StorageMinioChart extends PlatformChart {
     if (elasticsearchSnapshots(config)) {
       this.s3.connections.allowFrom(namespacePeer(ELASTICSEARCH_NAMESPACE));
     }
-    if (clickhouseBackups(config)) {
-      this.s3.connections.allowFrom(namespacePeer(CLICKHOUSE_NAMESPACE));
+    const clickhouse = clickhouseBackupWriter(config);
+    if (clickhouse) {
+      this.s3.connections.allowFrom(namespacePeer(clickhouse.namespace));
     }
   }
 }
