@@ -12,7 +12,6 @@ export * from './lib/disruption-budget';
 export * from './lib/external-secret';
 export * from './lib/labels';
 export * from './lib/network';
-export * from './lib/per-peer-ingress';
 export * from './lib/pod-defaults';
 export * from './lib/policy-exemption';
 export * from './lib/probes';

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { perPeerIngress } from '../lib/per-peer-ingress';
-import { IngressRenderer, networkPeerOf, tcpPorts } from '../lib/connections';
+import { IngressRenderer, perPeerIngress, networkPeerOf, tcpPorts } from '../lib/connections';
 import { allowEgressPolicy, allowIngressPolicy, INetworkPeer, peerOf } from '../lib/network';
 import { metricsMonitor } from '../lib/service-monitor';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
@@ -151,5 +150,5 @@ export function addMonitoring(ctx: ChContext): void {
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on every server. */
 export function clientIngress(ctx: ChContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, { name: ctx.name, meta: (name) => ctx.meta(name), podSelector: () => ctx.servers });
+  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('analytics'), podSelector: ctx.servers });
 }

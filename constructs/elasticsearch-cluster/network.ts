@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { perPeerIngress } from '../lib/per-peer-ingress';
-import { IngressRenderer, policyPeerOf, tcpPorts } from '../lib/connections';
+import { IngressRenderer, perPeerIngress, policyPeerOf, tcpPorts } from '../lib/connections';
 import { allowEgressPolicy, allowIngressPolicy } from '../lib/network';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
 import { EsContext } from './context';
@@ -81,5 +80,5 @@ export function addSetupPolicies(ctx: EsContext, jobSelector: Record<string, str
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on the client nodes. */
 export function clientIngress(ctx: EsContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, { name: ctx.name, meta: (name) => ctx.meta(name), podSelector: () => clientSelector(ctx) });
+  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('search'), podSelector: clientSelector(ctx) });
 }

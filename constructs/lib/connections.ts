@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { INetworkPeer, peerOf } from './network';
 
 /**
@@ -51,6 +52,34 @@ export function uniquePolicyName(taken: Set<string>, base: string): string {
  * everyone, so a renderer is only called with at least one peer.
  */
 export type IngressRenderer = (peers: readonly INetworkPeer[], ports: readonly number[]) => void;
+
+/** Where `perPeerIngress` writes its policies. */
+export interface PerPeerIngressProps {
+  /** Base of the policy names: `<name>-from-<namespace>`. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** The pods the peers may reach. */
+  readonly podSelector: Readonly<Record<string, string>>;
+}
+
+/** An `IngressRenderer` that writes one NetworkPolicy `<name>-from-<namespace>` per peer on the selected pods. */
+export function perPeerIngress(scope: Construct, props: PerPeerIngressProps): IngressRenderer {
+  const names = new Set<string>();
+  return (peers, ports) => {
+    for (const peer of peers) {
+      const name = uniquePolicyName(names, `${props.name}-from-${peer.peerNamespace}`);
+      new k8s.KubeNetworkPolicy(scope, `AllowFrom-${name}`, {
+        metadata: { name, namespace: props.namespace, labels: props.labels },
+        spec: {
+          podSelector: { matchLabels: { ...props.podSelector } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
+        },
+      });
+    }
+  };
+}
 
 /**
  * Renders the egress side on a client: called when this construct is allowed into another one

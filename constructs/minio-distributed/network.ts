@@ -1,5 +1,4 @@
-import { IngressRenderer, networkPeerOf } from '../lib/connections';
-import { perPeerIngress } from '../lib/per-peer-ingress';
+import { IngressRenderer, networkPeerOf, perPeerIngress } from '../lib/connections';
 import { allowEgressPolicy, allowIngressPolicy } from '../lib/network';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
 import { MinioContext } from './context';
@@ -69,9 +68,5 @@ export function addScrapePolicy(ctx: MinioContext): void {
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on every server. */
 export function clientIngress(ctx: MinioContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, {
-    name: ctx.name,
-    meta: (name) => ({ name, namespace: ctx.namespace, labels: ctx.labelsFor('storage') }),
-    podSelector: () => ({ ...ctx.servers }),
-  });
+  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('storage'), podSelector: ctx.servers });
 }

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Testing } from 'cdk8s';
-import { DbClickHouseChart } from '../../../charts/db-clickhouse';
+import { clickhouseBackupWriter, DbClickHouseChart } from '../../../charts/db-clickhouse';
 import { StorageMinioChart } from '../../../charts/storage-minio';
 import { loadEnvironments } from '../../../environments/load';
 
@@ -46,6 +46,17 @@ describe('db-clickhouse chart', () => {
     expect(chartOf('prod').clickhouse.backupStatement('X')).toBe(
       "BACKUP DATABASE `analytics` ON CLUSTER `main` TO S3('http://minio.storage-minio.svc:9000/clickhouse-backups/prod/clickhouse/X/')",
     );
+  });
+
+  test('the backup writer MinIO needs: bucket, folder, store key, and the retention as the bucket lifecycle', () => {
+    expect(clickhouseBackupWriter(configs.dev)).toBeUndefined();
+    expect(clickhouseBackupWriter(configs.prod)).toEqual({
+      namespace: 'db-clickhouse',
+      bucket: 'clickhouse-backups',
+      prefix: 'prod/clickhouse',
+      credentialsRemoteKey: 'prod/db-clickhouse/backup-s3',
+      expireDays: configs.prod.clickhouse.backupRetentionDays,
+    });
   });
 
   test('storage-minio admits db-clickhouse exactly when it backs up', () => {
