@@ -1,6 +1,7 @@
 export * from './postgres-ha';
 export * from './redis-sentinel';
 export * from './elasticsearch-cluster';
+export * from './kafka-cluster';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
-import { IngressRenderer, policyPeerOf, tcpPorts, uniquePolicyName } from '../lib/connections';
-import { allowEgressPolicy, allowIngressPolicy, peerOf } from '../lib/network';
+import { IngressRenderer, perPeerIngress, policyPeerOf, tcpPorts } from '../lib/connections';
+import { allowEgressPolicy, allowIngressPolicy } from '../lib/network';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
 import { EsContext } from './context';
 import { HTTP_PORT, TRANSPORT_PORT } from './props';
@@ -80,18 +80,5 @@ export function addSetupPolicies(ctx: EsContext, jobSelector: Record<string, str
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on the client nodes. */
 export function clientIngress(ctx: EsContext): IngressRenderer {
-  const names = new Set<string>();
-  return (peers, ports) => {
-    for (const peer of peers) {
-      const name = uniquePolicyName(names, `${ctx.name}-from-${peer.peerNamespace}`);
-      new k8s.KubeNetworkPolicy(ctx.scope, `AllowFrom-${name}`, {
-        metadata: ctx.meta(name),
-        spec: {
-          podSelector: { matchLabels: clientSelector(ctx) },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
-        },
-      });
-    }
-  };
+  return perPeerIngress({ scope: ctx.scope, baseName: ctx.name, meta: (name) => ctx.meta(name), podSelector: clientSelector(ctx) });
 }

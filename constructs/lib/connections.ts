@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
 import { INetworkPeer, peerOf } from './network';
 
 /**
@@ -109,4 +110,35 @@ export class Connections implements INetworkPeer {
       }
     }
   }
+}
+
+export interface PerPeerIngressProps {
+  readonly scope: Construct;
+  /** Base of each policy name: `<base>-from-<namespace>`. */
+  readonly baseName: string;
+  /** Metadata of a policy, from its name. */
+  readonly meta: (name: string) => k8s.ObjectMeta;
+  /** The pods clients reach. */
+  readonly podSelector: Readonly<Record<string, string>>;
+}
+
+/**
+ * An `IngressRenderer` that writes one NetworkPolicy per peer, `<base>-from-<namespace>` (a
+ * suffix when a namespace comes twice), so each is easy to review and to delete.
+ */
+export function perPeerIngress(props: PerPeerIngressProps): IngressRenderer {
+  const names = new Set<string>();
+  return (peers, ports) => {
+    for (const peer of peers) {
+      const name = uniquePolicyName(names, `${props.baseName}-from-${peer.peerNamespace}`);
+      new k8s.KubeNetworkPolicy(props.scope, `AllowFrom-${name}`, {
+        metadata: props.meta(name),
+        spec: {
+          podSelector: { matchLabels: { ...props.podSelector } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
+        },
+      });
+    }
+  };
 }
