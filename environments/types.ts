@@ -8,10 +8,11 @@
 
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
+import { KafkaConfig } from '../charts/app-integration/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { ElasticsearchConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type { ElasticsearchConfig, KafkaConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -208,6 +209,7 @@ export interface EnvironmentConfig {
   readonly postgres: PostgresConfig;
   readonly redis: RedisConfig;
   readonly elasticsearch: ElasticsearchConfig;
+  readonly kafka: KafkaConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

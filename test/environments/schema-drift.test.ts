@@ -30,6 +30,7 @@ describe('environment schema generated from the types (npm run schema)', () => {
         'charts/db-postgres/config.ts',
         'charts/db-redis/config.ts',
         'charts/db-elasticsearch/config.ts',
+        'charts/app-integration/config.ts',
         'constructs/lib/resources.ts',
       ]) {
         fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });

@@ -63,7 +63,7 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
         expect(matched(m, tracked)).toEqual(asWritten);
       }
     }
-    expect(monitors).toBe(4);
+    expect(monitors).toBe(5);
   });
 });
 
