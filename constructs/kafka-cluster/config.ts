@@ -36,6 +36,11 @@ export function serverProperties(ctx: KafkaContext, pool: ResolvedPool): Record<
     // (its credentials live in the metadata they serve). NetworkPolicies admit only Kafka pods to it.
     'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,INTERNAL:SASL_PLAINTEXT,CLIENT:SASL_PLAINTEXT',
     'log.dirs': LOG_DIRS,
+    // ACLs (granted by the topics Job). The brokers reach the controllers as ANONYMOUS over the
+    // plaintext controller listener, which only Kafka pods may reach (NetworkPolicy), so both
+    // must be super users; on the SASL listeners a principal is always a SCRAM user.
+    'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+    'super.users': 'User:admin;User:ANONYMOUS',
     ...(broker
       ? {
           'inter.broker.listener.name': 'INTERNAL',

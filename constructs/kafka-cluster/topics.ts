@@ -77,6 +77,19 @@ export function topicList(topics: readonly ResolvedTopic[]): string {
     .join('');
 }
 
+/**
+ * What each client user may do (`kafka-acls.sh --add`, a no-op when the ACL exists): `app` reads
+ * and writes every topic and consumes in any group (Write implies IdempotentWrite since Kafka 3.0,
+ * KIP-679); `monitor` only describes. Transactions would also need TransactionalId ACLs.
+ */
+export const CLIENT_ACLS: readonly { readonly user: 'app' | 'monitor'; readonly resource: string; readonly operations: readonly string[] }[] = [
+  { user: 'app', resource: "--topic '*'", operations: ['Read', 'Write', 'Describe'] },
+  { user: 'app', resource: "--group '*'", operations: ['Read', 'Describe'] },
+  { user: 'monitor', resource: "--topic '*'", operations: ['Describe', 'DescribeConfigs'] },
+  { user: 'monitor', resource: "--group '*'", operations: ['Describe'] },
+  { user: 'monitor', resource: '--cluster', operations: ['Describe'] },
+];
+
 /** The client users whose SCRAM credentials the Job sets from the store, so a rotated password takes effect. */
 const ROTATED_USERS = ['app', 'monitor'] as const;
 
@@ -106,6 +119,10 @@ export const TOPICS_SCRIPT = [
   ...ROTATED_USERS.map(
     (u) =>
       `kafka kafka-configs.sh --alter --entity-type users --entity-name ${u} --add-config "${SASL_MECHANISM}=[password=$${passwordVar(u)}]" > /dev/null`,
+  ),
+  ...CLIENT_ACLS.map(
+    (a) =>
+      `kafka kafka-acls.sh --add --allow-principal User:${a.user} ${a.operations.map((o) => `--operation ${o}`).join(' ')} ${a.resource} > /dev/null`,
   ),
   "while IFS=$'\\t' read -r name partitions rf configs; do",
   '  [ -n "$name" ] || continue',

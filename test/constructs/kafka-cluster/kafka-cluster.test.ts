@@ -75,6 +75,8 @@ describe('KafkaCluster', () => {
       expect(props['sasl.enabled.mechanisms']).toBe('SCRAM-SHA-512');
       expect(props['sasl.mechanism.inter.broker.protocol']).toBe('SCRAM-SHA-512');
       expect(props['node.id']).toBeUndefined();
+      expect(props['authorizer.class.name']).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+      expect(props['super.users']).toBe('User:admin;User:ANONYMOUS');
       const text = JSON.stringify(all(objects, 'ConfigMap'));
       expect(text).not.toMatch(/password=\\"[^$]/);
     });

@@ -69,6 +69,24 @@ echo "partitions=$partitions rf=$rf" > "$STATE/topic.$topic"
 for c in "\${configs[@]}"; do echo "$c" >> "$STATE/config.$topic"; done
 echo "Created topic $topic."
 `,
+  // Adding an ACL that exists is a no-op, as on a broker: the set of ACLs is kept sorted and unique.
+  'kafka-acls.sh': `#!/bin/bash
+printf "%s\\n" "kafka-acls.sh $*" >> "$LOG"
+principal=""; resource=""; ops=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --allow-principal) principal="$2"; shift ;;
+    --operation) ops+=("$2"); shift ;;
+    --topic) resource="topic:$2"; shift ;;
+    --group) resource="group:$2"; shift ;;
+    --cluster) resource="cluster" ;;
+  esac
+  shift
+done
+touch "$STATE/acls"
+for o in "\${ops[@]}"; do echo "$principal $resource $o" >> "$STATE/acls"; done
+sort -u "$STATE/acls" -o "$STATE/acls"
+`,
   'kafka-configs.sh': `#!/bin/bash
 printf "%s\\n" "kafka-configs.sh $*" >> "$LOG"
 type=""; name=""; add=""
@@ -203,6 +221,18 @@ describe('topics Job script', () => {
       'config.audit-events': 'cleanup.policy=delete\nmin.insync.replicas=2\nretention.ms=31536000000\n',
       'user.app': 'SCRAM-SHA-512=[password=app.pass_1]\n',
       'user.monitor': 'SCRAM-SHA-512=[password=mon-2]\n',
+      acls: [
+        'User:app group:* Describe',
+        'User:app group:* Read',
+        'User:app topic:* Describe',
+        'User:app topic:* Read',
+        'User:app topic:* Write',
+        'User:monitor cluster Describe',
+        'User:monitor group:* Describe',
+        'User:monitor topic:* Describe',
+        'User:monitor topic:* DescribeConfigs',
+        '',
+      ].join('\n'),
     });
     expect(calls().every((c) => c.includes('--bootstrap-server kafka-bootstrap:9092 --command-config '))).toBe(true);
     const client = parseProperties(fs.readFileSync(path.join(work, 'client.properties'), 'utf8'));
