@@ -3,6 +3,7 @@ export * from './redis-sentinel';
 export * from './elasticsearch-cluster';
 export * from './minio-distributed';
 export * from './clickhouse-cluster';
+export * from './kafka-cluster';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

@@ -34,6 +34,7 @@ export const dev: EnvironmentBase = {
     rawEventsRetentionDays: 90,
     backupRetentionDays: 7,
   },
+  kafka: { replicas: 1, size: 'small', storageGi: 5, clusterId: 'pRX0__0cN0Tip-TKw5Gk-g' },
   features: { autoscaling: false, zoneSpread: false, backups: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -15,6 +15,8 @@ export const dr: EnvironmentBase = {
     clusterServer: 'https://dr.k8s.receivables.example.com:6443',
     sync: { ...prod.gitops.sync, mode: 'disabled', syncWindows: [] },
   },
+  // Its own Kafka cluster (not a mirror of prod's), so its own cluster id.
+  kafka: { ...prod.kafka, clusterId: '0SD_GODVnXFrwGqRqD9VZg' },
   dr: {
     standbyOf: 'prod',
     failover: false,

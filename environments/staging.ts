@@ -34,6 +34,7 @@ export const staging: EnvironmentBase = {
     rawEventsRetentionDays: 90,
     backupRetentionDays: 14,
   },
+  kafka: { replicas: 3, size: 'medium', storageGi: 20, clusterId: 'jYsgcQC6gcbxEc20TWP6hQ' },
   features: { autoscaling: true, zoneSpread: false, backups: true },
   gitops: {
     ...prod.gitops,

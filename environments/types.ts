@@ -9,11 +9,12 @@
 import { ClickHouseConfig } from '../charts/db-clickhouse/config';
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
+import { KafkaConfig } from '../charts/app-integration/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { ClickHouseConfig, ElasticsearchConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type { ClickHouseConfig, ElasticsearchConfig, KafkaConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -212,6 +213,7 @@ export interface EnvironmentConfig {
   readonly elasticsearch: ElasticsearchConfig;
   readonly minio: MinioConfig;
   readonly clickhouse: ClickHouseConfig;
+  readonly kafka: KafkaConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

@@ -4,6 +4,7 @@ import { Resources } from '../../constructs/lib/resources';
 import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
+import { INTEGRATION_NAMESPACE, kafkaClient } from '../app-integration';
 import { PlatformChart } from '../platform-chart';
 import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
@@ -13,16 +14,6 @@ export const CLICKHOUSE_NAMESPACE = 'db-clickhouse';
 const MINIO = s3Address(MINIO_S3);
 /** Bucket of the ClickHouse backups; each environment writes below `<env>/clickhouse`. */
 export const CLICKHOUSE_BACKUP_BUCKET = 'clickhouse-backups';
-/** Where the invoice events come from: Kafka in `app-integration`. */
-export const KAFKA_NAMESPACE = 'app-integration';
-/**
- * Placeholder broker address until the Kafka chart exists: `kafka.app-integration.svc.<clusterDomain>:9092`.
- * The KafkaCluster work wires the real `connection` here (docs/constructs/clickhouse-cluster.md).
- */
-export function kafkaBrokers(config: EnvironmentConfig): string[] {
-  return [`kafka.${KAFKA_NAMESPACE}.svc.${config.clusterDomain ?? 'cluster.local'}:9092`];
-}
-
 /** Whether the environment backs up ClickHouse: `features.backups`. */
 export function clickhouseBackups(config: EnvironmentConfig): boolean {
   return config.features.backups;
@@ -86,6 +77,12 @@ export class DbClickHouseChart extends PlatformChart {
             retentionDays: ch.backupRetentionDays,
           }
         : undefined,
+      kafka: (({ username, saslMechanism, passwordRemoteKey, passwordProperty }) => ({
+        username,
+        saslMechanism,
+        passwordRemoteKey,
+        passwordProperty,
+      }))(kafkaClient(config)),
       clusterDomain: config.clusterDomain,
     });
     this.declareInvoiceEvents(config);
@@ -114,9 +111,9 @@ export class DbClickHouseChart extends PlatformChart {
       topic: 'invoice-events',
       table: 'invoice_events',
       format: 'JSONEachRow',
-      brokers: kafkaBrokers(config),
+      brokers: kafkaClient(config).brokers,
       consumerGroup: 'clickhouse-invoice-events',
-      networkPeer: namespacePeer(KAFKA_NAMESPACE),
+      networkPeer: namespacePeer(INTEGRATION_NAMESPACE),
     });
   }
 }

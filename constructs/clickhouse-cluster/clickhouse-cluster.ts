@@ -169,7 +169,7 @@ export class ClickHouseCluster extends Construct implements IConnectable {
 }
 
 function addSecrets(ctx: ChContext): void {
-  const { secretStore, secretRemoteKey, backup } = ctx.props;
+  const { secretStore, secretRemoteKey, backup, kafka } = ctx.props;
   const labels = ctx.labelsFor('analytics');
   managedSecret(ctx.scope, 'Credentials', {
     name: ctx.names.credentials,
@@ -185,6 +185,15 @@ function addSecrets(ctx: ChContext): void {
       labels,
       store: secretStore,
       keys: Object.values(S3_KEYS).map((key) => ({ secretKey: key, remoteKey: backup.credentialsRemoteKey, property: key })),
+    });
+  }
+  if (kafka) {
+    managedSecret(ctx.scope, 'KafkaCredentials', {
+      name: ctx.names.kafka,
+      namespace: ctx.namespace,
+      labels,
+      store: secretStore,
+      keys: [{ secretKey: 'password', remoteKey: kafka.passwordRemoteKey, property: kafka.passwordProperty }],
     });
   }
 }

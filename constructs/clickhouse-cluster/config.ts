@@ -35,6 +35,9 @@ export function serverFiles(ctx: ChContext, root = 'clickhouse'): ServerFiles {
   if (ctx.props.backup) {
     configD['backup.xml'] = file(backupConfig(ctx));
   }
+  if (ctx.props.kafka) {
+    configD['kafka.xml'] = file(kafkaClientConfig(ctx));
+  }
   return { configD, usersD: { 'users.xml': file(usersConfig(ctx)) } };
 }
 
@@ -84,6 +87,20 @@ function prometheus(): XmlNode {
     el('events', true),
     el('asynchronous_metrics', true),
   );
+}
+
+/** The Kafka engine's login to the brokers (librdkafka settings, `_` for `.`); the password from env. */
+function kafkaClientConfig(ctx: ChContext): XmlNode[] {
+  const k = ctx.props.kafka!;
+  return [
+    el(
+      'kafka',
+      el('security_protocol', 'sasl_plaintext'),
+      el('sasl_mechanism', k.saslMechanism),
+      el('sasl_username', k.username),
+      fromEnv('sasl_password', ENV.kafkaPassword),
+    ),
+  ];
 }
 
 /** Credentials for the backup endpoint, read from env: `BACKUP ... TO S3(url)` carries none. */

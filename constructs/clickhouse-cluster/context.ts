@@ -30,6 +30,7 @@ export const ENV = {
   clusterSecret: 'CLICKHOUSE_CLUSTER_SECRET',
   interserverPassword: 'CLICKHOUSE_INTERSERVER_PASSWORD',
   s3AccessKey: 'CLICKHOUSE_BACKUP_S3_ACCESS_KEY_ID',
+  kafkaPassword: 'CLICKHOUSE_KAFKA_SASL_PASSWORD',
   s3SecretKey: 'CLICKHOUSE_BACKUP_S3_SECRET_ACCESS_KEY',
 } as const;
 
@@ -47,6 +48,8 @@ export class ChContext {
     readonly keeperConfig: string;
     readonly credentials: string;
     readonly s3: string;
+    /** The brokers' SASL password (key `password`), with `kafka`. */
+    readonly kafka: string;
     readonly schema: string;
     readonly backup: string;
   };
@@ -70,6 +73,7 @@ export class ChContext {
       keeperConfig: `${name}-keeper-config`,
       credentials: `${name}-credentials`,
       s3: `${name}-backup-s3`,
+      kafka: `${name}-kafka`,
       schema: `${name}-schema`,
       backup: `${name}-backup`,
     };

@@ -150,5 +150,10 @@ export function addMonitoring(ctx: ChContext): void {
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on every server. */
 export function clientIngress(ctx: ChContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('analytics'), podSelector: ctx.servers });
+  return perPeerIngress({
+    scope: ctx.scope,
+    baseName: ctx.name,
+    meta: (name) => ({ name, namespace: ctx.namespace, labels: ctx.labelsFor('analytics') }),
+    podSelector: ctx.servers,
+  });
 }

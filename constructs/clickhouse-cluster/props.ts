@@ -64,6 +64,17 @@ export interface ReplicatedTableProps {
   readonly shardingKey?: string;
 }
 
+/** The brokers' SASL login, for the servers' Kafka client (librdkafka). */
+export interface KafkaClientProps {
+  /** @default 'SCRAM-SHA-512' */
+  readonly saslMechanism?: 'SCRAM-SHA-512' | 'SCRAM-SHA-256' | 'PLAIN';
+  readonly username: string;
+  /** Store key of the password. */
+  readonly passwordRemoteKey: string;
+  /** Property of the JSON value at that key. @default - the whole value */
+  readonly passwordProperty?: string;
+}
+
 /** Ingestion from a Kafka topic: a Kafka engine table and a materialized view into a replicated table. */
 export interface KafkaIngestionProps {
   readonly topic: string;
@@ -149,6 +160,12 @@ export interface ClickHouseClusterProps extends DataServiceProps {
   readonly secretRemoteKey?: string;
   /** Scheduled backups to S3. @default - none */
   readonly backup?: BackupProps;
+  /**
+   * How the Kafka engine tables log in to the brokers (every ingestion of this cluster): SASL
+   * over plaintext, the password from the secret store into the servers' env (`<kafka>` config
+   * with `from_env`). @default - no authentication
+   */
+  readonly kafka?: KafkaClientProps;
   /** The cluster's DNS domain. @default 'cluster.local' */
   readonly clusterDomain?: string;
 }

@@ -6,7 +6,7 @@ import { PropChecks } from '../lib/prop-errors';
 import { parseQuantity, Resources } from '../lib/resources';
 import { NodePool } from '../lib/scheduling';
 import { isIdentifier } from './ddl';
-import { AppUserProps, BackupProps, CLICKHOUSE_GID, CLICKHOUSE_UID, ClickHouseClusterProps } from './props';
+import { AppUserProps, BackupProps, CLICKHOUSE_GID, CLICKHOUSE_UID, ClickHouseClusterProps, KafkaClientProps } from './props';
 
 /** Longest name: `<name>-keeper-headless`, `<name>-s<i>-<r>` and a Job hash stay DNS labels. */
 const MAX_NAME_LENGTH = 30;
@@ -39,6 +39,7 @@ export interface ResolvedClickHouseProps extends ResolvedDataService {
   readonly maxServerMemory: number;
   readonly maxQueryMemory: number;
   readonly backup?: ResolvedBackup;
+  readonly kafka?: Required<Omit<KafkaClientProps, 'passwordProperty'>> & Pick<KafkaClientProps, 'passwordProperty'>;
   readonly appUser: Required<AppUserProps>;
   /** Spread across zones strictly (DoNotSchedule): `zoneSpread` with a known zone count. */
   readonly strictZoneSpread: boolean;
@@ -96,6 +97,15 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
   const backup = props.backup ? resolveBackup(props.backup, base.name, check) : undefined;
   const appUser = resolveAppUser(props.appUser, check);
   const strictZoneSpread = checkZones(props, base.replicas, keeper.replicas, check);
+  if (props.kafka) {
+    check.that(
+      /^[A-Za-z0-9._@-]{1,64}$/.test(props.kafka.username),
+      'kafka.username',
+      'must be 1 to 64 of A-Z a-z 0-9 . _ @ -',
+      props.kafka.username,
+    );
+    check.that(props.kafka.passwordRemoteKey.length > 0, 'kafka.passwordRemoteKey', 'must not be empty', props.kafka.passwordRemoteKey);
+  }
   check.throwIfAny();
   return {
     ...base,
@@ -109,6 +119,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
     maxServerMemory: Math.floor((limit * memoryRatio) / MIB) * MIB,
     maxQueryMemory: Math.floor((limit * queryMemoryRatio) / MIB) * MIB,
     backup,
+    kafka: props.kafka ? { ...props.kafka, saslMechanism: props.kafka.saslMechanism ?? 'SCRAM-SHA-512' } : undefined,
     appUser,
     strictZoneSpread,
     clusterDomain: props.clusterDomain ?? 'cluster.local',

@@ -65,6 +65,7 @@ function serverEnv(ctx: ChContext, i: number): k8s.EnvVar[] {
     ...(ctx.props.backup
       ? [ctx.secretEnv(ENV.s3AccessKey, ctx.names.s3, S3_KEYS.accessKey), ctx.secretEnv(ENV.s3SecretKey, ctx.names.s3, S3_KEYS.secretKey)]
       : []),
+    ...(ctx.props.kafka ? [ctx.secretEnv(ENV.kafkaPassword, ctx.names.kafka, 'password')] : []),
   ];
 }
 

@@ -80,5 +80,5 @@ export function addSetupPolicies(ctx: EsContext, jobSelector: Record<string, str
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on the client nodes. */
 export function clientIngress(ctx: EsContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('search'), podSelector: clientSelector(ctx) });
+  return perPeerIngress({ scope: ctx.scope, baseName: ctx.name, meta: (name) => ctx.meta(name), podSelector: clientSelector(ctx) });
 }

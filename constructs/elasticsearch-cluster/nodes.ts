@@ -3,6 +3,7 @@ import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVo
 import { tcpSocketProbe } from '../lib/probes';
 import { Resources } from '../lib/resources';
 import { nodePoolSpec, spreadReplicas, ZONE_TOPOLOGY_KEY } from '../lib/scheduling';
+import { volumeClaimTemplate } from '../lib/volume-claim';
 import { ymlFile } from './config';
 import { EsContext, PATHS } from './context';
 import { exporterContainer } from './monitoring';
@@ -38,16 +39,7 @@ export function addNodeSet(ctx: EsContext, set: ResolvedNodeSet, checksum: strin
       ...(stateful
         ? {
             persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-            volumeClaimTemplates: [
-              {
-                metadata: { name: 'data', labels: { ...selector } },
-                spec: {
-                  accessModes: ['ReadWriteOnce'],
-                  ...(ctx.props.storageClass ? { storageClassName: ctx.props.storageClass } : {}),
-                  resources: { requests: { storage: k8s.Quantity.fromString(`${set.storageGi}Gi`) } },
-                },
-              },
-            ],
+            volumeClaimTemplates: [volumeClaimTemplate('data', selector, set.storageGi!, ctx.props.storageClass)],
           }
         : {}),
     },

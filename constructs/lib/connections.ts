@@ -53,34 +53,6 @@ export function uniquePolicyName(taken: Set<string>, base: string): string {
  */
 export type IngressRenderer = (peers: readonly INetworkPeer[], ports: readonly number[]) => void;
 
-/** Where `perPeerIngress` writes its policies. */
-export interface PerPeerIngressProps {
-  /** Base of the policy names: `<name>-from-<namespace>`. */
-  readonly name: string;
-  readonly namespace: string;
-  readonly labels: Record<string, string>;
-  /** The pods the peers may reach. */
-  readonly podSelector: Readonly<Record<string, string>>;
-}
-
-/** An `IngressRenderer` that writes one NetworkPolicy `<name>-from-<namespace>` per peer on the selected pods. */
-export function perPeerIngress(scope: Construct, props: PerPeerIngressProps): IngressRenderer {
-  const names = new Set<string>();
-  return (peers, ports) => {
-    for (const peer of peers) {
-      const name = uniquePolicyName(names, `${props.name}-from-${peer.peerNamespace}`);
-      new k8s.KubeNetworkPolicy(scope, `AllowFrom-${name}`, {
-        metadata: { name, namespace: props.namespace, labels: props.labels },
-        spec: {
-          podSelector: { matchLabels: { ...props.podSelector } },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
-        },
-      });
-    }
-  };
-}
-
 /**
  * Renders the egress side on a client: called when this construct is allowed into another one
  * (`db.allowFrom(this)`), with the server's pods and ports.
@@ -138,4 +110,35 @@ export class Connections implements INetworkPeer {
       }
     }
   }
+}
+
+export interface PerPeerIngressProps {
+  readonly scope: Construct;
+  /** Base of each policy name: `<base>-from-<namespace>`. */
+  readonly baseName: string;
+  /** Metadata of a policy, from its name. */
+  readonly meta: (name: string) => k8s.ObjectMeta;
+  /** The pods clients reach. */
+  readonly podSelector: Readonly<Record<string, string>>;
+}
+
+/**
+ * An `IngressRenderer` that writes one NetworkPolicy per peer, `<base>-from-<namespace>` (a
+ * suffix when a namespace comes twice), so each is easy to review and to delete.
+ */
+export function perPeerIngress(props: PerPeerIngressProps): IngressRenderer {
+  const names = new Set<string>();
+  return (peers, ports) => {
+    for (const peer of peers) {
+      const name = uniquePolicyName(names, `${props.baseName}-from-${peer.peerNamespace}`);
+      new k8s.KubeNetworkPolicy(props.scope, `AllowFrom-${name}`, {
+        metadata: props.meta(name),
+        spec: {
+          podSelector: { matchLabels: { ...props.podSelector } },
+          policyTypes: ['Ingress'],
+          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
+        },
+      });
+    }
+  };
 }

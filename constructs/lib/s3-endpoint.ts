@@ -1,8 +1,7 @@
-import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Connections, IConnectable, tcpPorts, uniquePolicyName } from './connections';
+import { Connections, IConnectable, perPeerIngress } from './connections';
 import { standardLabels } from './labels';
-import { INetworkPeer, peerOf } from './network';
+import { INetworkPeer } from './network';
 import { PropChecks } from './prop-errors';
 
 /** MinIO's S3 API port. */
@@ -77,24 +76,16 @@ export class S3Endpoint extends Construct implements IConnectable, S3Address {
     this.peerNamespace = address.peerNamespace;
     this.peerSelector = address.peerSelector;
     const labels = standardLabels({ name: props.service, instance: props.service, component: 'object-storage' });
-    const names = new Set<string>();
     this.connections = new Connections({
       peerNamespace: this.peerNamespace,
       peerSelector: this.peerSelector,
       defaultPorts: [this.port],
-      renderIngress: (peers, ports) => {
-        for (const peer of peers) {
-          const name = uniquePolicyName(names, `${props.service}-from-${peer.peerNamespace}`);
-          new k8s.KubeNetworkPolicy(this, `AllowFrom-${name}`, {
-            metadata: { name, namespace: this.peerNamespace, labels },
-            spec: {
-              podSelector: { matchLabels: { ...this.peerSelector } },
-              policyTypes: ['Ingress'],
-              ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
-            },
-          });
-        }
-      },
+      renderIngress: perPeerIngress({
+        scope: this,
+        baseName: props.service,
+        meta: (name) => ({ name, namespace: this.peerNamespace, labels }),
+        podSelector: this.peerSelector,
+      }),
     });
   }
 }

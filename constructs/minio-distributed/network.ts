@@ -68,5 +68,10 @@ export function addScrapePolicy(ctx: MinioContext): void {
 
 /** The ingress side of `allowFrom`: one policy `<name>-from-<namespace>` per peer, on every server. */
 export function clientIngress(ctx: MinioContext): IngressRenderer {
-  return perPeerIngress(ctx.scope, { name: ctx.name, namespace: ctx.namespace, labels: ctx.labelsFor('storage'), podSelector: ctx.servers });
+  return perPeerIngress({
+    scope: ctx.scope,
+    baseName: ctx.name,
+    meta: (name) => ({ name, namespace: ctx.namespace, labels: ctx.labelsFor('storage') }),
+    podSelector: ctx.servers,
+  });
 }

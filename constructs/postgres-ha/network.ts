@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { IngressRenderer, policyPeerOf, tcpPorts, uniquePolicyName } from '../lib/connections';
-import { INetworkPeer, peerOf } from '../lib/network';
+import { IngressRenderer, perPeerIngress, policyPeerOf, tcpPorts } from '../lib/connections';
 import { EXPORTER_PORT, PATRONI_API_PORT, POOLER_EXPORTER_PORT, POSTGRES_PORT } from './config';
 import { endpointPort } from './backup';
 import { ClusterContext, Component } from './context';
@@ -97,18 +96,5 @@ function s3Egress(ctx: ClusterContext): k8s.NetworkPolicyEgressRule {
  * suffix when a namespace comes twice), so each is easy to review and to delete.
  */
 export function clientIngress(ctx: ClusterContext): IngressRenderer {
-  const names = new Set<string>();
-  return (peers: readonly INetworkPeer[], ports: readonly number[]): void => {
-    for (const peer of peers) {
-      const name = uniquePolicyName(names, `${ctx.name}-from-${peer.peerNamespace}`);
-      new k8s.KubeNetworkPolicy(ctx.scope, `AllowFrom-${name}`, {
-        metadata: ctx.meta(name, 'pooler'),
-        spec: {
-          podSelector: { matchLabels: ctx.selectorFor('pooler') },
-          policyTypes: ['Ingress'],
-          ingress: [{ from: [peerOf(peer)], ports: tcpPorts(ports) }],
-        },
-      });
-    }
-  };
+  return perPeerIngress({ scope: ctx.scope, baseName: ctx.name, meta: (name) => ctx.meta(name, 'pooler'), podSelector: ctx.selectorFor('pooler') });
 }

@@ -5,6 +5,7 @@ import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVo
 import { PATRONI_API_PORT, PATRONI_CONFIG_PATH, PGROOT, POSTGRES_PORT, SOCKET_DIR } from './config';
 import { httpGetProbe, ProbeTiming } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
+import { volumeClaimTemplate } from '../lib/volume-claim';
 import { s3Env, standbyArchiveEnv } from './backup';
 import { ClusterContext } from './context';
 import { tlsMounts, tlsVolumes } from './tls';
@@ -46,17 +47,7 @@ export function addStatefulSet(ctx: ClusterContext): k8s.KubeStatefulSet {
           ],
         },
       },
-      // Only selector labels on the template: volumeClaimTemplates are immutable (kubernetes #68737).
-      volumeClaimTemplates: [
-        {
-          metadata: { name: 'pgdata', labels: dbSelector },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(p.storageClass ? { storageClassName: p.storageClass } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(`${p.storageSize.toGibibytes({ rounding: 1 })}Gi`) } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [volumeClaimTemplate('pgdata', dbSelector, p.storageSize.toGibibytes({ rounding: 1 }), p.storageClass)],
     },
   });
 }

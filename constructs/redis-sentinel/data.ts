@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { disruptionBudget } from '../lib/disruption-budget';
 import { containerSecurityContext, TMP, writableMounts } from '../lib/pod-defaults';
 import { httpGetProbe, tcpSocketProbe } from '../lib/probes';
+import { volumeClaimTemplate } from '../lib/volume-claim';
 import { EXPORTER_PORT, REDIS_PORT } from './config';
 import { FILES, PATHS, RedisContext, RUNTIME_DIR } from './context';
 import { DATA_USERS, PRESTOP_WAIT_SECONDS } from './files';
@@ -33,17 +34,7 @@ export function addDataStatefulSet(ctx: RedisContext, configChecksum: string): k
           containers: [redisContainer(ctx), ...(monitoring ? [exporterContainer(ctx)] : [])],
         }),
       },
-      volumeClaimTemplates: [
-        {
-          // No version label here: volumeClaimTemplates are immutable.
-          metadata: { name: 'data', labels: { ...selector } },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(storageClass ? { storageClassName: storageClass } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(`${storageGi}Gi`) } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [volumeClaimTemplate('data', selector, storageGi, storageClass)],
     },
   });
 }

@@ -65,6 +65,7 @@ describe('synth pipeline', () => {
     expect(r.ok).toBe(true);
     // Construct warnings are reported, never fatal: dev runs single-instance data services.
     expect(r.problems.map((p) => `${p.severity} ${p.rule} ${p.file}`)).toEqual([
+      'warning construct.warning dist/dev/app-integration/app-integration.k8s.yaml',
       'warning construct.warning dist/dev/db-postgres/db-postgres.k8s.yaml',
       'warning construct.warning dist/dev/db-clickhouse/db-clickhouse.k8s.yaml',
       'warning construct.warning dist/dev/db-clickhouse/db-clickhouse.k8s.yaml',

@@ -32,6 +32,7 @@ describe('environment schema generated from the types (npm run schema)', () => {
         'charts/db-elasticsearch/config.ts',
         'charts/storage-minio/config.ts',
         'charts/db-clickhouse/config.ts',
+        'charts/app-integration/config.ts',
         'constructs/lib/resources.ts',
       ]) {
         fs.mkdirSync(path.dirname(path.join(dir, f)), { recursive: true });

@@ -1,5 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Testing } from 'cdk8s';
+import { AppIntegrationChart } from '../../../charts/app-integration';
 import { clickhouseBackupWriter, DbClickHouseChart } from '../../../charts/db-clickhouse';
 import { StorageMinioChart } from '../../../charts/storage-minio';
 import { loadEnvironments } from '../../../environments/load';
@@ -37,7 +38,9 @@ describe('db-clickhouse chart', () => {
     expect(statements[1]).toContain('TTL `occurred_at` + INTERVAL 90 DAY DELETE');
     expect(statements[2]).toContain('cityHash64(`invoice_id`)');
     expect(statements[3]).toContain("kafka_topic_list = 'invoice-events'");
-    expect(statements[3]).toContain("kafka_broker_list = 'kafka.app-integration.svc.cluster.local:9092'");
+    // The brokers are app-integration's KafkaCluster, the one that chart serves.
+    const kafka = new AppIntegrationChart(new App(), configs.prod).kafka;
+    expect(statements[3]).toContain(`kafka_broker_list = '${kafka.connection.bootstrapServers}'`);
     expect(statements[4]).toContain('TO `analytics`.`invoice_events_local`');
   });
 
@@ -73,5 +76,26 @@ describe('db-clickhouse chart', () => {
       .filter((o: any) => o.kind === 'NetworkPolicy' && /^clickhouse-from-/.test(o.metadata.name))
       .map((o: any) => o.metadata.name);
     expect(names).toEqual(['clickhouse-from-app-core', 'clickhouse-from-app-agents', 'clickhouse-from-app-integration', 'clickhouse-from-app-batch']);
+  });
+
+  test("the Kafka engine logs in as Kafka's app user with SCRAM-SHA-512; the password is Kafka's app-password, from the store", () => {
+    const chart = chartOf('prod');
+    const kafka = new AppIntegrationChart(new App(), configs.prod).kafka;
+    const objects = Testing.synth(chart);
+    const cm = objects.find((o) => o.kind === 'ConfigMap' && o.data?.['kafka.xml']);
+    const xml = cm.data['kafka.xml'];
+    expect(xml).toContain('<security_protocol>sasl_plaintext</security_protocol>');
+    expect(xml).toContain(`<sasl_mechanism>${kafka.connection.saslMechanism}</sasl_mechanism>`);
+    expect(xml).toContain(`<sasl_username>${kafka.connection.username}</sasl_username>`);
+    expect(xml).toMatch(/<sasl_password from_env="CLICKHOUSE_KAFKA_SASL_PASSWORD"\s*\/>/);
+    const es = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'clickhouse-kafka');
+    expect(es.spec.data).toEqual([
+      { secretKey: 'password', remoteRef: { key: kafka.connection.secret.remoteKey, property: kafka.connection.secret.remoteProperty } },
+    ]);
+    const sts = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'clickhouse-s0');
+    expect(sts.spec.template.spec.containers[0].env).toContainEqual({
+      name: 'CLICKHOUSE_KAFKA_SASL_PASSWORD',
+      valueFrom: { secretKeyRef: { name: 'clickhouse-kafka', key: 'password' } },
+    });
   });
 });

@@ -63,8 +63,8 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
         expect(matched(m, tracked)).toEqual(asWritten);
       }
     }
-    // PostgreSQL, PgBouncer... one per monitored service; MinioDistributed and ClickHouseCluster added the fifth and sixth.
-    expect(monitors).toBe(6);
+    // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh.
+    expect(monitors).toBe(7);
   });
 });
 

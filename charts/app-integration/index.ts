@@ -1,0 +1,98 @@
+import { App, Size } from 'cdk8s';
+import { KAFKA_CLIENT_PORT, KafkaCluster } from '../../constructs/kafka-cluster';
+import { Resources } from '../../constructs/lib/resources';
+import { imageRef } from '../../environments/derive';
+import { EnvironmentConfig } from '../../environments/types';
+import { PlatformChart } from '../platform-chart';
+import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+
+/** The namespace of the chart. */
+export const INTEGRATION_NAMESPACE = 'app-integration';
+/** ClickHouse's Kafka engine tables consume `invoice-events` from there. */
+export const KAFKA_CLIENT_NAMESPACES = ['db-clickhouse', ...APP_NAMESPACES] as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The topics the platform needs. Partitions bound the consumers of a group; raising them is a manual step. */
+export const PLATFORM_TOPICS = [
+  // Invoice lifecycle events, consumed into ClickHouse (Kafka engine -> materialized view).
+  { name: 'invoice-events', partitions: 6, retentionMs: 7 * DAY_MS },
+  // The agents' task queue: short retention, a task is consumed within minutes.
+  { name: 'agent-tasks', partitions: 12, retentionMs: 3 * DAY_MS },
+  // Audit trail: kept for 400 days (a year plus the audit window), compressed.
+  { name: 'audit-events', partitions: 3, retentionMs: 400 * DAY_MS, config: { 'compression.type': 'zstd' } },
+] as const;
+
+/**
+ * `app-integration`: the event backbone, Apache Kafka in KRaft mode, next to the integration
+ * services that produce most of its events. Kafka is an app-integration component rather than a
+ * `db-*` data service: its topics are application contracts (invoice events, agent tasks, audit
+ * events), and this namespace already exists in every environment.
+ *
+ * - dev: one combined node, replication factor 1 (a warning says so).
+ * - staging, prod, dr: 3 combined controller+broker nodes on distinct nodes, RF 3, min.insync 2.
+ *
+ * Secrets in the store: `<env>/app-integration/kafka` (admin-password, app-password,
+ * monitor-password). Clients use user `app` with SCRAM-SHA-512 on `kafka-bootstrap.app-integration.svc:9092`.
+ */
+/** The Kafka cluster's name, in every environment. */
+export const KAFKA_NAME = 'kafka';
+
+/**
+ * How a client in another chart reaches and logs in to Kafka (charts are synthesized apart, so
+ * they share this, not the construct): the bootstrap Service and the app user's SCRAM login,
+ * whose password is the `app-password` property of the cluster's store entry.
+ */
+export function kafkaClient(config: EnvironmentConfig): {
+  brokers: string[];
+  username: string;
+  saslMechanism: 'SCRAM-SHA-512';
+  passwordRemoteKey: string;
+  passwordProperty: string;
+} {
+  return {
+    brokers: [`${KAFKA_NAME}-bootstrap.${INTEGRATION_NAMESPACE}.svc:${KAFKA_CLIENT_PORT}`],
+    username: 'app',
+    saslMechanism: 'SCRAM-SHA-512',
+    passwordRemoteKey: kafkaRemoteKey(config),
+    passwordProperty: 'app-password',
+  };
+}
+
+function kafkaRemoteKey(config: EnvironmentConfig): string {
+  return `${config.name}/app-integration/kafka`;
+}
+
+export class AppIntegrationChart extends PlatformChart {
+  public readonly kafka: KafkaCluster;
+
+  constructor(scope: App, config: EnvironmentConfig) {
+    super(scope, INTEGRATION_NAMESPACE, { config, namespace: INTEGRATION_NAMESPACE });
+    const k = config.kafka;
+    this.kafka = new KafkaCluster(this, 'Kafka', {
+      name: KAFKA_NAME,
+      namespace: this.ns.name,
+      clusterId: k.clusterId,
+      replicas: k.replicas,
+      image: imageRef(config, 'kafka'),
+      resources: Resources.PRESETS[k.size],
+      storage: { size: Size.gibibytes(k.storageGi), storageClass: this.cloud.storageClass },
+      nodePool: this.nodePool('data'),
+      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
+      secretStore: SECRET_STORE,
+      secretRemoteKey: kafkaRemoteKey(config),
+      monitoring: { exporterImage: imageRef(config, 'kafkaExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
+      clusterDomain: config.clusterDomain,
+    });
+    for (const topic of PLATFORM_TOPICS) {
+      this.kafka.addTopic(topic);
+    }
+    this.kafka.allowFrom(...KAFKA_CLIENT_NAMESPACES.map(namespacePeer));
+    const client = kafkaClient(config);
+    if (this.kafka.connection.bootstrapServers !== client.brokers[0] || this.kafka.connection.username !== client.username) {
+      throw new Error(
+        `${this.node.path}: internal: kafkaClient() names ${client.brokers[0]} as ${client.username}, the cluster serves ${this.kafka.connection.bootstrapServers}`,
+      );
+    }
+  }
+}
