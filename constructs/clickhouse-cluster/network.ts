@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-28';
 import { IngressRenderer, perPeerIngress, networkPeerOf, tcpPorts } from '../lib/connections';
 import { allowEgressPolicy, allowIngressPolicy, INetworkPeer, peerOf } from '../lib/network';
+import { dataServiceRules } from '../lib/prometheus-rule';
 import { metricsMonitor } from '../lib/service-monitor';
+import { clickhouseAlerts } from './alerts';
 import { clusterIpService, headlessService, tcpServicePort } from '../lib/services';
 import { ChContext } from './context';
 import { HTTP_PORT, INTERSERVER_PORT, KEEPER_CLIENT_PORT, KEEPER_RAFT_PORT, METRICS_PORT, NATIVE_PORT } from './props';
@@ -135,6 +137,13 @@ export function addMonitoring(ctx: ChContext): void {
     labels: ctx.labelsFor('analytics'),
     serviceSelector: ctx.monitorSelector(),
     portName: 'metrics',
+  });
+  dataServiceRules(ctx.scope, {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    labels: ctx.labelsFor('analytics'),
+    service: clickhouseAlerts(ctx.namespace, ctx.name),
+    backups: ctx.props.backup !== undefined,
   });
   if (ctx.props.scrapers.length > 0) {
     allowIngressPolicy(ctx.scope, 'MetricsIngress', {

@@ -3,7 +3,9 @@ import { networkPeerOf } from '../lib/connections';
 import { allowIngressPolicy } from '../lib/network';
 import { containerSecurityContext } from '../lib/pod-defaults';
 import { httpGetProbe, tcpSocketProbe } from '../lib/probes';
+import { dataServiceRules } from '../lib/prometheus-rule';
 import { metricsMonitor } from '../lib/service-monitor';
+import { elasticsearchAlerts } from './alerts';
 import { headlessService, tcpServicePort } from '../lib/services';
 import { CREDENTIAL_KEYS, EsContext } from './context';
 import { EXPORTER_PORT, HTTP_PORT } from './props';
@@ -48,6 +50,13 @@ export function addMonitoring(ctx: EsContext): void {
     labels: ctx.labelsFor('search'),
     serviceSelector: ctx.monitorSelector(),
     portName: 'metrics',
+  });
+  dataServiceRules(ctx.scope, {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    labels: ctx.labelsFor('search'),
+    service: elasticsearchAlerts(ctx.namespace, ctx.name),
+    backups: false,
   });
   if (scrapers.length > 0) {
     allowIngressPolicy(ctx.scope, 'MetricsIngress', {

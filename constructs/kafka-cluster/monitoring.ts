@@ -9,6 +9,8 @@ import { clusterIpService, tcpServicePort } from '../lib/services';
 import { KafkaContext } from './context';
 import { addInternalClientPolicies } from './network';
 import { EXPORTER_PORT } from './props';
+import { dataServiceRules } from '../lib/prometheus-rule';
+import { kafkaAlerts } from './alerts';
 
 /**
  * danielqsj/kafka-exporter as one Deployment (not a sidecar: it reads cluster-wide topic, offset
@@ -46,6 +48,13 @@ export function addMonitoring(ctx: KafkaContext): void {
     labels: ctx.labelsFor('metrics'),
     serviceSelector: ctx.monitorSelector(),
     portName: 'metrics',
+  });
+  dataServiceRules(ctx.scope, {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    labels: ctx.labelsFor('metrics'),
+    service: kafkaAlerts(ctx.namespace, ctx.name, ctx.props.replicas),
+    backups: false,
   });
   addInternalClientPolicies(ctx, 'metrics', selector);
   if (ctx.props.scrapers.length > 0) {

@@ -1,5 +1,7 @@
 import { managedSecret } from '../lib/external-secret';
+import { dataServiceRules } from '../lib/prometheus-rule';
 import { metricsMonitor } from '../lib/service-monitor';
+import { minioAlerts } from './alerts';
 import { headlessService, tcpServicePort } from '../lib/services';
 import { METRICS_TOKEN_KEY, MinioContext } from './context';
 import { addScrapePolicy } from './network';
@@ -36,6 +38,13 @@ export function addMonitoring(ctx: MinioContext): void {
     ...(ctx.props.tls.enabled
       ? { tls: { caSecret: `${ctx.name}-tls`, caKey: 'ca.crt', serverName: `${ctx.names.metrics}.${ctx.namespace}.svc` } }
       : {}),
+  });
+  dataServiceRules(ctx.scope, {
+    name: ctx.name,
+    namespace: ctx.namespace,
+    labels: ctx.labelsFor('metrics'),
+    service: minioAlerts(ctx.namespace, ctx.name),
+    backups: false,
   });
   addScrapePolicy(ctx);
 }

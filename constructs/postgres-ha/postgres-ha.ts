@@ -9,6 +9,8 @@ import { addPromoteJob, AdminJobs } from './admin-jobs';
 import { addBackupJobs } from './backup';
 import { ClusterContext } from './context';
 import { addServiceMonitor } from './monitoring';
+import { dataServiceRules } from '../lib/prometheus-rule';
+import { postgresAlerts } from './alerts';
 import { addNetworkPolicies, clientIngress } from './network';
 import { addDatabaseServices, addPatroniConfig, addPatroniRbac } from './patroni';
 import { addPooler } from './pgbouncer';
@@ -81,6 +83,13 @@ export class PostgresHA extends Construct implements IConnectable {
     }
     if (resolved.monitoring) {
       addServiceMonitor(ctx, 'ServiceMonitor', this.name, 'database');
+      dataServiceRules(this, {
+        name: this.name,
+        namespace: this.namespace,
+        labels: ctx.labelsFor('database'),
+        service: postgresAlerts(this.namespace, this.name),
+        backups: resolved.backup !== undefined && !resolved.standby,
+      });
     }
     addPooler(ctx);
     this.admin = new AdminJobs(ctx);

@@ -13,6 +13,8 @@ import { addMembersPolicies, addMetricsPolicy, addServices, clientIngress } from
 import { RedisSentinelProps } from './props';
 import { resolveProps } from './resolve';
 import { addSentinelStatefulSet } from './sentinel';
+import { dataServiceRules } from '../lib/prometheus-rule';
+import { redisAlerts } from './alerts';
 
 /**
  * Redis with Sentinel: a StatefulSet of data pods (one primary, the rest replicas) and a separate
@@ -93,6 +95,13 @@ export class RedisSentinel extends Construct implements IConnectable {
         labels: ctx.labelsFor('cache'),
         serviceSelector: ctx.monitorSelectorFor('data'),
         portName: 'metrics',
+      });
+      dataServiceRules(this, {
+        name: this.name,
+        namespace: this.namespace,
+        labels: ctx.labelsFor('cache'),
+        service: redisAlerts(this.namespace, this.name, resolved.replicas),
+        backups: false,
       });
     }
     addMembersPolicies(ctx);

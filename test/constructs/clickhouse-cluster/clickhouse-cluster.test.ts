@@ -7,6 +7,7 @@ import { Resources } from '../../../constructs/lib/resources';
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { errorOf } from '../../helpers/errors';
+import { alertRules, expectAlerts } from '../../helpers/alerts';
 
 const NS = 'db-clickhouse';
 const IMAGE = 'harbor.example.com/clickhouse/clickhouse-server:24.8.14.39';
@@ -366,5 +367,19 @@ describe('ClickHouseCluster', () => {
     const errors = result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`);
     // The MinIO side of the backup URL lives in storage-minio's chart, not here.
     expect(errors.filter((e) => !e.includes('net.in-cluster-url') || !e.includes('storage-minio'))).toEqual([]);
+  });
+});
+
+describe('ClickHouseCluster alerts', () => {
+  test('a PrometheusRule with replica delay and read-only replicas; backup alerts with backup', () => {
+    const { objects } = synth({ backup: BACKUP });
+    expectAlerts(objects, 'ch', NS, [
+      'ClickHouseReplicaDelayHigh',
+      'ClickHouseReadonlyReplica',
+      'MetricsTargetDown',
+      'BackupJobFailed',
+      'BackupNotRecent',
+    ]);
+    expect(alertRules(synth().objects, 'ch').map((r) => r.alert)).not.toContain('BackupNotRecent');
   });
 });

@@ -7,6 +7,7 @@ import { Resources } from '../../../constructs/lib/resources';
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { errorOf } from '../../helpers/errors';
+import { expectAlerts } from '../../helpers/alerts';
 
 const NS = 'db-elasticsearch';
 const IMAGE = 'harbor.example.com/library/elasticsearch:8.15.3';
@@ -354,5 +355,18 @@ describe('ElasticsearchCluster', () => {
     const errors = result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`);
     // The MinIO side of the snapshot URL lives in storage-minio's chart, not here.
     expect(errors.filter((e) => !e.includes('net.in-cluster-url') || !e.includes('storage-minio'))).toEqual([]);
+  });
+});
+
+describe('ElasticsearchCluster alerts', () => {
+  test('a PrometheusRule with cluster red and yellow from elasticsearch_exporter', () => {
+    const { objects } = synth();
+    expectAlerts(objects, 'es', NS, [
+      'ElasticsearchClusterRed',
+      'ElasticsearchClusterYellow',
+      'MetricsTargetDown',
+      'PodCrashLooping',
+      'PersistentVolumeAlmostFull',
+    ]);
   });
 });

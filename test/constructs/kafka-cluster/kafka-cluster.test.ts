@@ -7,6 +7,7 @@ import { Resources } from '../../../constructs/lib/resources';
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { errorOf } from '../../helpers/errors';
+import { alertRules, expectAlerts } from '../../helpers/alerts';
 
 const NS = 'app-integration';
 const CLUSTER_ID = 'MkU3OEVBNTcwNTJENDM2Qg';
@@ -282,5 +283,13 @@ describe('KafkaCluster', () => {
       { registry: SchemaRegistry.default() },
     );
     expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`)).toEqual([]);
+  });
+});
+
+describe('KafkaCluster alerts', () => {
+  test('a PrometheusRule with under-replicated partitions and missing brokers (the configured count)', () => {
+    const { objects } = synth({ replicas: 5 });
+    expectAlerts(objects, 'kafka', NS, ['KafkaUnderReplicatedPartitions', 'KafkaBrokersMissing', 'MetricsTargetDown', 'PodCrashLooping']);
+    expect(alertRules(objects, 'kafka').find((r) => r.alert === 'KafkaBrokersMissing').expr).toMatch(/\) < 5$/);
   });
 });

@@ -5,6 +5,7 @@ import { PlatformNamespace } from '../../../constructs/platform-namespace';
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { errorOf } from '../../helpers/errors';
+import { expectAlerts } from '../../helpers/alerts';
 
 const NS = 'storage-minio';
 const IMAGE = 'harbor.example.com/minio/minio:RELEASE.2024-12-18T13-15-44Z';
@@ -231,4 +232,18 @@ describe('MinioDistributed', () => {
 
 test('snapshot: the objects of the default deployment', () => {
   expect(Testing.synth(build().chart).map((o: any) => `${o.kind}/${o.metadata.name}`)).toMatchSnapshot();
+});
+
+describe('MinioDistributed alerts', () => {
+  test('a PrometheusRule with drive offline and write-quorum alerts on metrics v3', () => {
+    const objects = Testing.synth(build().chart);
+    expectAlerts(objects, 'minio', NS, [
+      'MinioDriveOffline',
+      'MinioWriteQuorumAtRisk',
+      'MinioWriteQuorumLost',
+      'MetricsTargetDown',
+      'PodCrashLooping',
+      'PersistentVolumeAlmostFull',
+    ]);
+  });
 });

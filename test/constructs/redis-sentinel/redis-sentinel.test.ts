@@ -7,6 +7,7 @@ import { AppendFsync, MaxmemoryPolicy, REDIS_GID, REDIS_UID, RedisSentinel, Redi
 import { runGate } from '../../../gate/gate';
 import { SchemaRegistry } from '../../../gate/schema';
 import { errorOf } from '../../helpers/errors';
+import { alertRules, expectAlerts } from '../../helpers/alerts';
 
 const NS = 'db-redis';
 const IMAGE = 'harbor.example.com/library/redis:7.2.5-alpine';
@@ -649,5 +650,28 @@ describe('every variant passes the gate (schemas, policy, references)', () => {
     );
     expect(result.problems.filter((p) => p.severity === 'error').map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`)).toEqual([]);
     expect(result.exemptions).toEqual([]);
+  });
+});
+
+describe('RedisSentinel alerts', () => {
+  test('a PrometheusRule with master down, replicas disconnected (3 members: 2 expected) and Redis down; none without monitoring', () => {
+    const { objects } = synth({ replicas: 3 });
+    expectAlerts(objects, 'redis', NS, [
+      'RedisNoMaster',
+      'RedisReplicasDisconnected',
+      'RedisDown',
+      'MetricsTargetDown',
+      'PodCrashLooping',
+      'PersistentVolumeAlmostFull',
+    ]);
+    expect(alertRules(objects, 'redis').find((r) => r.alert === 'RedisReplicasDisconnected').expr).toBe(
+      'max(redis_connected_slaves{namespace="db-redis", pod=~"redis-.*"}) < 2',
+    );
+    expect(all(objects, 'PrometheusRule')).toHaveLength(1);
+    expect(all(synth({ monitoring: { enabled: false } }).objects, 'PrometheusRule')).toEqual([]);
+  });
+
+  test('a single member has no replicas-disconnected alert', () => {
+    expect(alertRules(synth({ replicas: 1 }).objects, 'redis').map((r) => r.alert)).not.toContain('RedisReplicasDisconnected');
   });
 });
