@@ -1,5 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
 import { platformAlerts, prometheusRule } from '../../../constructs/lib/prometheus-rule';
+import { ROOT } from '../../helpers/bundle';
 
 describe('prometheusRule', () => {
   const rule = { alert: 'SomethingBroke', expr: 'up == 0', for: '5m', severity: 'critical' as const, summary: 's', description: 'd' };
@@ -40,4 +43,19 @@ describe('prometheusRule', () => {
     }
     expect(withBackups[3].expr).toBe('time() - kube_cronjob_status_last_successful_time{namespace="ns", cronjob=~"pg-.*"} > 26 * 3600');
   });
+});
+
+test('every alert in dist/ has its runbook section in docs/runbooks/alerts.md', () => {
+  const runbooks = fs.readFileSync(path.join(ROOT, 'docs', 'runbooks', 'alerts.md'), 'utf8');
+  const names = new Set<string>();
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.yaml')) for (const m of fs.readFileSync(p, 'utf8').matchAll(/^\s+- alert: (\w+)$/gm)) names.add(m[1]);
+    }
+  };
+  walk(path.join(ROOT, 'dist'));
+  expect(names.size).toBeGreaterThanOrEqual(20);
+  expect([...names].filter((n) => !runbooks.includes(`\n### ${n.toLowerCase()}\n`))).toEqual([]);
 });
