@@ -142,3 +142,63 @@ test('promtool test rules: Redis no master, Postgres no leader, PVC almost full 
   expect(r.out).toMatch(/SUCCESS/);
   expect(r.status).toBe(0);
 });
+
+test('promtool test rules: a backup 26 hours old and a MinIO erasure set at its write quorum fire, and only then', () => {
+  const pg = 'prod-db-postgres-postgres-alerts.yaml';
+  const minio = 'prod-storage-minio-minio-alerts.yaml';
+  const cronjob = 'kube_cronjob_status_last_successful_time{namespace="db-postgres",cronjob="postgres-base-backup"}';
+  const set = (metric: string, value: number, setId: string): any => ({
+    series: `minio_cluster_erasure_set_${metric}{namespace="storage-minio",pod="minio-0",pool_id="0",set_id="${setId}"}`,
+    values: `${value}x20`,
+  });
+  const tests = {
+    rule_files: [pg, minio],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        // The last success at t=0, never again; set 0 has 3 drives online for a write quorum of 3, set 1 has 4.
+        input_series: [
+          { series: cronjob, values: '0x1700' },
+          set('online_drives_count', 3, '0'),
+          set('write_quorum', 3, '0'),
+          set('online_drives_count', 4, '1'),
+          set('write_quorum', 3, '1'),
+        ],
+        alert_rule_test: [
+          { eval_time: '20h', alertname: 'BackupNotRecent', exp_alerts: [] },
+          {
+            eval_time: '27h',
+            alertname: 'BackupNotRecent',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', namespace: 'db-postgres', cronjob: 'postgres-base-backup' },
+                exp_annotations: {
+                  ...annotationsOf(pg, 'BackupNotRecent'),
+                  description: 'CronJob postgres-base-backup last succeeded 1d 3h 0m 0s ago.',
+                },
+              },
+            ],
+          },
+          {
+            eval_time: '10m',
+            alertname: 'MinioWriteQuorumAtRisk',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'warning', namespace: 'storage-minio', pool_id: '0', set_id: '0' },
+                exp_annotations: {
+                  ...annotationsOf(minio, 'MinioWriteQuorumAtRisk'),
+                  description: 'Pool 0 set 0: one more drive offline and writes fail.',
+                },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+  fs.writeFileSync(path.join(tmp.dir, 'tests-2.yaml'), YAML.stringify(tests));
+  const r = promtool('test', 'rules', 'tests-2.yaml');
+  expect(r.out).toMatch(/SUCCESS/);
+  expect(r.status).toBe(0);
+});
