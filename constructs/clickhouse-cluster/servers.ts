@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, WritablePath, writableMounts, writableVolumes } from '../lib/pod-defaults';
+import { volumeClaimTemplate } from '../lib/volume-claim';
 import { httpGetProbe, tcpSocketProbe } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { PATHS } from './config';
@@ -29,7 +30,7 @@ export function addShard(ctx: ChContext, i: number, checksum: string): k8s.KubeS
       },
       // Volumes outlive the StatefulSet: a deleted shard or Keeper keeps its data.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      volumeClaimTemplates: [dataClaim(ctx, selector, `${Math.floor(ctx.props.storageSize.toMebibytes())}Mi`)],
+      volumeClaimTemplates: [volumeClaimTemplate('data', selector, `${Math.floor(ctx.props.storageSize.toMebibytes())}Mi`, ctx.props.storageClass)],
     },
   });
 }
@@ -123,7 +124,7 @@ export function addKeeper(ctx: ChContext, checksum: string): k8s.KubeStatefulSet
       },
       // Volumes outlive the StatefulSet: a deleted shard or Keeper keeps its data.
       persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-      volumeClaimTemplates: [dataClaim(ctx, selector, keeper.storageSize)],
+      volumeClaimTemplates: [volumeClaimTemplate('data', selector, keeper.storageSize, ctx.props.storageClass)],
     },
   });
 }
@@ -153,17 +154,6 @@ function keeperContainer(ctx: ChContext): k8s.Container {
 }
 
 /** The `data` volume claim of each pod. */
-function dataClaim(ctx: ChContext, selector: Record<string, string>, size: string): k8s.KubePersistentVolumeClaimProps {
-  return {
-    metadata: { name: 'data', labels: { ...selector } },
-    spec: {
-      accessModes: ['ReadWriteOnce'],
-      ...(ctx.props.storageClass ? { storageClassName: ctx.props.storageClass } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(size) } },
-    },
-  };
-}
-
 /** Never two on one node; across zones when asked, strictly when the zone count is known. */
 function spread(ctx: ChContext, selector: Record<string, string>): Pick<k8s.PodSpec, 'affinity' | 'topologySpreadConstraints'> {
   const out = spreadReplicas(selector, { requireDistinctNodes: true, acrossZones: ctx.props.zoneSpread });

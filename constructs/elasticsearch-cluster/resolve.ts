@@ -66,9 +66,6 @@ export function resolveProps(scope: Construct, id: string, props: ElasticsearchC
     },
     check,
   );
-  if (base.namespace) {
-    check.dnsLabel(base.namespace, 'namespace');
-  }
   const heapRatio = props.heapRatio ?? 0.5;
   check.that(
     Number.isFinite(heapRatio) && heapRatio >= 0.1 && heapRatio <= 0.75,

@@ -59,9 +59,6 @@ export function resolveProps(scope: Construct, id: string, props: KafkaClusterPr
     },
     check,
   );
-  if (base.namespace) {
-    check.dnsLabel(base.namespace, 'namespace');
-  }
   checkClusterId(props.clusterId, check);
   const heapRatio = props.heapRatio ?? 0.5;
   check.that(

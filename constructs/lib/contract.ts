@@ -195,6 +195,9 @@ export function resolveDataService(
   );
   const partOf = props.partOf ?? DEFAULT_PART_OF;
   check.that(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) && partOf.length <= 63, 'partOf', 'must be a label value', partOf);
+  if (namespace) {
+    check.dnsLabel(namespace, 'namespace');
+  }
   return {
     namespace,
     name,

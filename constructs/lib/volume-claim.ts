@@ -1,13 +1,14 @@
 import { k8s } from 'cdk8s-plus-28';
 
 /**
- * A StatefulSet's volume claim template: ReadWriteOnce, `storageGi`, the StorageClass if given.
+ * A StatefulSet's volume claim template: ReadWriteOnce, `size` (a number of GiB, or a quantity
+ * such as `512Mi`), the StorageClass if given.
  * Only selector labels (never the version): volumeClaimTemplates are immutable (kubernetes #68737).
  */
 export function volumeClaimTemplate(
   name: string,
   selector: Readonly<Record<string, string>>,
-  storageGi: number,
+  size: number | string,
   storageClass?: string,
 ): k8s.KubePersistentVolumeClaimProps {
   return {
@@ -15,7 +16,7 @@ export function volumeClaimTemplate(
     spec: {
       accessModes: ['ReadWriteOnce'],
       ...(storageClass ? { storageClassName: storageClass } : {}),
-      resources: { requests: { storage: k8s.Quantity.fromString(`${storageGi}Gi`) } },
+      resources: { requests: { storage: k8s.Quantity.fromString(typeof size === 'number' ? `${size}Gi` : size) } },
     },
   };
 }

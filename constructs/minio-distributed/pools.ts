@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { containerSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
+import { volumeClaimTemplate } from '../lib/volume-claim';
 import { httpGetProbe } from '../lib/probes';
 import { nodePoolSpec, spreadReplicas } from '../lib/scheduling';
 import { CERTS_DIR, MinioContext, ROOT_KEYS } from './context';
@@ -44,14 +45,7 @@ export function addPoolSet(ctx: MinioContext, pool: ResolvedPool, args: string[]
         metadata: { labels: ctx.podLabels(pool) },
         spec: podSpec(ctx, pool, selector, args),
       },
-      volumeClaimTemplates: drives(pool).map((d) => ({
-        metadata: { name: d.name, labels: { ...selector } },
-        spec: {
-          accessModes: ['ReadWriteOnce'],
-          ...(ctx.props.storageClass ? { storageClassName: ctx.props.storageClass } : {}),
-          resources: { requests: { storage: k8s.Quantity.fromString(`${pool.sizeGi}Gi`) } },
-        },
-      })),
+      volumeClaimTemplates: drives(pool).map((d) => volumeClaimTemplate(d.name, selector, pool.sizeGi, ctx.props.storageClass)),
     },
   });
 }

@@ -68,9 +68,6 @@ export function resolveProps(scope: Construct, id: string, props: MinioDistribut
     },
     check,
   );
-  if (base.namespace) {
-    check.dnsLabel(base.namespace, 'namespace');
-  }
   check.that(
     props.monitoring?.exporterImage === undefined,
     'monitoring.exporterImage',

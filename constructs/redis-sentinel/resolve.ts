@@ -60,9 +60,6 @@ export function resolveProps(scope: Construct, id: string, props: RedisSentinelP
     },
     check,
   );
-  if (base.namespace) {
-    check.dnsLabel(base.namespace, 'namespace');
-  }
   const standalone = base.replicas === 1;
   if (Number.isInteger(base.replicas) && base.replicas >= 1 && base.replicas <= MAX_REPLICAS) {
     check.that(

@@ -36,3 +36,12 @@ describe('storage.size on the data-service contract', () => {
     expect(volume(Size.gibibytes(50))).toEqual('50Gi');
   });
 });
+
+describe('namespace on the data-service contract', () => {
+  test('a namespace that is not a DNS label is a base-prop problem of every data service (PostgresHA had no such check)', () => {
+    const pg = errorOf(() => new PostgresHA(Testing.chart(), 'Postgres', { namespace: 'DB_Postgres', secretStore: STORE }));
+    expect(pg.problems).toEqual([expect.objectContaining({ field: 'namespace', value: 'DB_Postgres' })]);
+    const redis = errorOf(() => new RedisSentinel(Testing.chart(), 'Redis', { namespace: 'DB_Redis', secretStore: STORE, ...REDIS_IMAGES }));
+    expect(redis.problems).toEqual([expect.objectContaining({ field: 'namespace', value: 'DB_Redis' })]);
+  });
+});
