@@ -45,17 +45,11 @@ export const KAFKA_NAME = 'kafka';
  */
 export function kafkaClient(config: EnvironmentConfig): {
   brokers: string[];
-  username: string;
-  saslMechanism: 'SCRAM-SHA-512';
-  passwordRemoteKey: string;
-  passwordProperty: string;
+  login: { username: string; saslMechanism: 'SCRAM-SHA-512'; passwordRemoteKey: string; passwordProperty: string };
 } {
   return {
     brokers: [`${KAFKA_NAME}-bootstrap.${INTEGRATION_NAMESPACE}.svc:${KAFKA_CLIENT_PORT}`],
-    username: 'app',
-    saslMechanism: 'SCRAM-SHA-512',
-    passwordRemoteKey: kafkaRemoteKey(config),
-    passwordProperty: 'app-password',
+    login: { username: 'app', saslMechanism: 'SCRAM-SHA-512', passwordRemoteKey: kafkaRemoteKey(config), passwordProperty: 'app-password' },
   };
 }
 
@@ -89,9 +83,9 @@ export class AppIntegrationChart extends PlatformChart {
     }
     this.kafka.allowFrom(...KAFKA_CLIENT_NAMESPACES.map(namespacePeer));
     const client = kafkaClient(config);
-    if (this.kafka.connection.bootstrapServers !== client.brokers[0] || this.kafka.connection.username !== client.username) {
+    if (this.kafka.connection.bootstrapServers !== client.brokers[0] || this.kafka.connection.username !== client.login.username) {
       throw new Error(
-        `${this.node.path}: internal: kafkaClient() names ${client.brokers[0]} as ${client.username}, the cluster serves ${this.kafka.connection.bootstrapServers}`,
+        `${this.node.path}: internal: kafkaClient() names ${client.brokers[0]} as ${client.login.username}, the cluster serves ${this.kafka.connection.bootstrapServers}`,
       );
     }
   }

@@ -52,6 +52,7 @@ export class DbClickHouseChart extends PlatformChart {
     super(scope, CLICKHOUSE_NAMESPACE, { config, namespace: CLICKHOUSE_NAMESPACE });
     const ch = config.clickhouse;
     const backup = clickhouseBackupWriter(config);
+    const kafka = kafkaClient(config);
     this.clickhouse = new ClickHouseCluster(this, 'ClickHouse', {
       name: 'clickhouse',
       namespace: this.ns.name,
@@ -77,20 +78,15 @@ export class DbClickHouseChart extends PlatformChart {
             retentionDays: ch.backupRetentionDays,
           }
         : undefined,
-      kafka: (({ username, saslMechanism, passwordRemoteKey, passwordProperty }) => ({
-        username,
-        saslMechanism,
-        passwordRemoteKey,
-        passwordProperty,
-      }))(kafkaClient(config)),
+      kafka: kafka.login,
       clusterDomain: config.clusterDomain,
     });
-    this.declareInvoiceEvents(config);
+    this.declareInvoiceEvents(config, kafka.brokers);
     this.clickhouse.allowFrom(...APP_NAMESPACES.map(namespacePeer));
   }
 
   /** invoice_events (ReplicatedMergeTree + Distributed, monthly partitions, TTL) and its ingestion from Kafka. */
-  private declareInvoiceEvents(config: EnvironmentConfig): void {
+  private declareInvoiceEvents(config: EnvironmentConfig, brokers: string[]): void {
     this.clickhouse.addReplicatedTable({
       name: 'invoice_events',
       columns: [
@@ -111,7 +107,7 @@ export class DbClickHouseChart extends PlatformChart {
       topic: 'invoice-events',
       table: 'invoice_events',
       format: 'JSONEachRow',
-      brokers: kafkaClient(config).brokers,
+      brokers,
       consumerGroup: 'clickhouse-invoice-events',
       networkPeer: namespacePeer(INTEGRATION_NAMESPACE),
     });
