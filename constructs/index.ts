@@ -23,3 +23,4 @@ export * from './lib/scheduling';
 export * from './lib/service-monitor';
 export * from './lib/services';
 export * from './lib/setup-job';
+export * from './lib/workload';

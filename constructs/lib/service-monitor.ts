@@ -21,6 +21,8 @@ export interface MetricsMonitorProps {
   readonly bearerToken?: { readonly secretName: string; readonly key: string };
   /** Scrape over HTTPS, verifying the server with this CA and name. @default - plain HTTP */
   readonly tls?: { readonly caSecret: string; readonly caKey: string; readonly serverName: string };
+  /** Pod labels copied into every series (e.g. Argo Rollouts' `rollouts-pod-template-hash`). @default - none */
+  readonly podTargetLabels?: readonly string[];
 }
 
 /** A Prometheus Operator ServiceMonitor that scrapes one named port of the selected Services. */
@@ -33,6 +35,7 @@ export function metricsMonitor(scope: Construct, id: string, props: MetricsMonit
     spec: {
       selector: { matchLabels: { ...props.serviceSelector } },
       namespaceSelector: { matchNames: [props.namespace] },
+      ...(props.podTargetLabels?.length ? { podTargetLabels: [...props.podTargetLabels] } : {}),
       endpoints: [
         {
           port: props.portName,
