@@ -4,6 +4,7 @@ export * from './elasticsearch-cluster';
 export * from './minio-distributed';
 export * from './clickhouse-cluster';
 export * from './kafka-cluster';
+export * from './core-service';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';
