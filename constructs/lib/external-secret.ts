@@ -4,6 +4,7 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
+  ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../imports/external-secrets-external-secrets.io';
 
 /** The External Secrets Operator store a secret is read from. */
@@ -32,6 +33,12 @@ export interface ManagedSecretProps {
   readonly keys: readonly SecretKeyMapping[];
   /** How often the operator re-reads the store. @default '1h' */
   readonly refreshInterval?: string;
+  /**
+   * The Secret's shape when it is not the keys as they are: labels a controller selects it by
+   * (Kong's `konghq.com/credential`), and `data` written from Go templates over the keys
+   * (`{{ .<secretKey> }}`) and literals. @default - the keys as read, no labels
+   */
+  readonly template?: { readonly labels?: Record<string, string>; readonly data?: Record<string, string> };
 }
 
 /**
@@ -52,6 +59,15 @@ export function managedSecret(scope: Construct, id: string, props: ManagedSecret
         name: props.name,
         creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
         deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
+        ...(props.template
+          ? {
+              template: {
+                engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
+                ...(props.template.labels ? { metadata: { labels: { ...props.template.labels } } } : {}),
+                ...(props.template.data ? { data: { ...props.template.data } } : {}),
+              },
+            }
+          : {}),
       },
       data: props.keys.map((k) => ({
         secretKey: k.secretKey,

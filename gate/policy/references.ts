@@ -48,6 +48,26 @@ export function checkReferences(index: ManifestIndex, report: (f: Finding) => vo
       }
       case 'Ingress':
         checkIngress(index, m, f);
+        (o.spec?.tls ?? []).forEach((t: any, i: number) => {
+          if (t?.secretName && !secretsIn.get(ns ?? '')?.has(t.secretName)) {
+            f(
+              `spec.tls[${i}].secretName`,
+              'ref.ingress-tls',
+              `serves TLS from Secret "${t.secretName}", which no Secret, ExternalSecret or Certificate in namespace "${ns}" provides: the controller falls back to its default certificate`,
+            );
+          }
+        });
+        break;
+      case 'KongConsumer':
+        (o.credentials ?? []).forEach((name: string, i: number) => {
+          if (!secretsIn.get(ns ?? '')?.has(name)) {
+            f(
+              `credentials[${i}]`,
+              'ref.kong-credential',
+              `uses credential Secret "${name}", which no Secret or ExternalSecret in namespace "${ns}" provides`,
+            );
+          }
+        });
         break;
       case 'StatefulSet':
         if (o.spec?.serviceName && !index.find('Service', ns, o.spec.serviceName)) {

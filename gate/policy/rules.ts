@@ -71,6 +71,8 @@ export const RULES: readonly RuleInfo[] = [
   error('ref.podmonitor-selector', 'a PodMonitor selects existing pods'),
   error('ref.ingress-backend', 'an Ingress routes to an existing Service and port'),
   error('ref.kong-plugin', 'Kong plugins named on a route exist'),
+  error('ref.ingress-tls', 'the TLS Secret of an Ingress exists in its namespace (Secret, ExternalSecret target, Certificate)'),
+  error('ref.kong-credential', 'the credential Secrets of a KongConsumer exist in its namespace'),
   error('ref.statefulset-service', 'a StatefulSet serviceName names an existing Service'),
   error('ref.rollout', 'an Argo Rollout references existing workloads, Services and AnalysisTemplates'),
   error('ref.rolebinding', 'a RoleBinding binds an existing Role and ServiceAccounts'),

@@ -1,0 +1,3 @@
+export * from './certificate';
+export * from './kong';
+export * from './public-ingress';
