@@ -5,6 +5,7 @@ import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
 import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
+import { applyMesh } from './mesh';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
 
@@ -54,6 +55,10 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
 export function platformCharts(): ChartFactory[] {
   return PLATFORM_NAMESPACES.map((ns) => ({
     folder: ns,
-    create: (app: App, config: EnvironmentConfig): Chart => CHART_CLASSES[ns]?.(app, config) ?? new PlatformChart(app, ns, { config, namespace: ns }),
+    create: (app: App, config: EnvironmentConfig): Chart => {
+      const chart = CHART_CLASSES[ns]?.(app, config) ?? new PlatformChart(app, ns, { config, namespace: ns });
+      applyMesh(chart, config);
+      return chart;
+    },
   }));
 }

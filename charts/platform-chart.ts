@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { CloudProfile } from '../constructs/lib/cloud-profile';
+import { OutOfMesh } from '../constructs/lib/mesh';
 import { NodePool } from '../constructs/lib/scheduling';
 import { PlatformNamespace, PodSecurityLevel } from '../constructs/platform-namespace';
 import { EnvironmentConfig, WorkloadClass } from '../environments/types';
@@ -24,6 +25,7 @@ export class PlatformChart extends Chart {
   /** The namespace the chart creates; `ns.name` is its name. */
   public readonly ns: PlatformNamespace;
   public readonly cloud: CloudProfile;
+  private readonly meshExclusions: OutOfMesh[] = [];
 
   constructor(scope: Construct, id: string, props: PlatformChartProps) {
     super(scope, id, { disableResourceNameHashes: true });
@@ -34,6 +36,19 @@ export class PlatformChart extends Chart {
       podSecurity: props.podSecurity,
       podSecurityReason: props.podSecurityReason,
     });
+  }
+
+  /**
+   * Keeps the workloads below `scope` out of the service mesh where the environment runs one (no
+   * sidecar; NetworkPolicies still apply). The reason is written on each workload.
+   */
+  public keepOutOfMesh(scope: IConstruct, reason: string): void {
+    this.meshExclusions.push({ scope, reason });
+  }
+
+  /** The workloads kept out of the mesh (`keepOutOfMesh`). */
+  public get outOfMesh(): readonly OutOfMesh[] {
+    return [...this.meshExclusions];
   }
 
   /** The node pool of a workload class in this environment. */

@@ -35,7 +35,7 @@ export const dev: EnvironmentBase = {
     backupRetentionDays: 7,
   },
   kafka: { replicas: 1, size: 'small', storageGi: 5, clusterId: 'pRX0__0cN0Tip-TKw5Gk-g' },
-  features: { autoscaling: false, zoneSpread: false, backups: false },
+  features: { autoscaling: false, zoneSpread: false, backups: false, mesh: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
     credentialsSecret: 'receivables-git',

@@ -35,7 +35,7 @@ export const prod: EnvironmentBase = {
     backupRetentionDays: 30,
   },
   kafka: { replicas: 3, size: 'large', storageGi: 200, clusterId: '2x393A_VBBnoiRORCjg_OA' },
-  features: { autoscaling: true, zoneSpread: true, backups: true },
+  features: { autoscaling: true, zoneSpread: true, backups: true, mesh: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',
     credentialsSecret: 'receivables-git',

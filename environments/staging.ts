@@ -35,7 +35,7 @@ export const staging: EnvironmentBase = {
     backupRetentionDays: 14,
   },
   kafka: { replicas: 3, size: 'medium', storageGi: 20, clusterId: 'jYsgcQC6gcbxEc20TWP6hQ' },
-  features: { autoscaling: true, zoneSpread: false, backups: true },
+  features: { autoscaling: true, zoneSpread: false, backups: true, mesh: true },
   gitops: {
     ...prod.gitops,
     clusterServer: 'https://staging.k8s.receivables.example.com:6443',

@@ -160,6 +160,12 @@ export interface FeatureFlags {
   readonly zoneSpread: boolean;
   /** Logical pg_dump backups and WAL archiving to object storage. */
   readonly backups: boolean;
+  /**
+   * Istio service mesh on the meshed namespaces (sidecar injection, STRICT mTLS, AuthorizationPolicies
+   * mirroring the NetworkPolicies, DestinationRules): needs istiod and the Istio CNI node agent in
+   * the cluster. See docs/mesh.md.
+   */
+  readonly mesh: boolean;
 }
 
 export interface DisasterRecoveryConfig {

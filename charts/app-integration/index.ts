@@ -78,6 +78,10 @@ export class AppIntegrationChart extends PlatformChart {
       monitoring: { exporterImage: imageRef(config, 'kafkaExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       clusterDomain: config.clusterDomain,
     });
+    this.keepOutOfMesh(
+      this.kafka,
+      'Kafka brokers advertise per-pod listeners and serve ClickHouse, which is outside the mesh; SCRAM logins and the NetworkPolicies guard them',
+    );
     for (const topic of PLATFORM_TOPICS) {
       this.kafka.addTopic(topic);
     }

@@ -4,6 +4,11 @@ import { Finding, ManifestIndex, selectorMatches } from './model';
 
 /** Namespaces every cluster has, which policies may name without creating them. */
 export const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
+/**
+ * Namespaces of cluster add-ons the platform requires but does not deploy (the Istio control
+ * plane): policies may name them; their pods are not in the set, so peers there are unknown.
+ */
+export const ADDON_NAMESPACES = new Set(['istio-system']);
 export const NS_LABEL = 'kubernetes.io/metadata.name';
 
 /**
@@ -95,7 +100,13 @@ export function checkNetworkReferences(index: ManifestIndex, report: (f: Finding
             return;
           }
           const peerNs = nsName ?? ns;
-          if (nsName !== undefined && !index.namespaces.has(nsName) && !index.usedNamespaces.has(nsName) && !SYSTEM_NAMESPACES.has(nsName)) {
+          if (
+            nsName !== undefined &&
+            !index.namespaces.has(nsName) &&
+            !index.usedNamespaces.has(nsName) &&
+            !SYSTEM_NAMESPACES.has(nsName) &&
+            !ADDON_NAMESPACES.has(nsName)
+          ) {
             report({
               manifest: m,
               path: `${at}.namespaceSelector`,
@@ -104,7 +115,7 @@ export function checkNetworkReferences(index: ManifestIndex, report: (f: Finding
             });
             return;
           }
-          if (SYSTEM_NAMESPACES.has(peerNs!)) {
+          if (SYSTEM_NAMESPACES.has(peerNs!) || ADDON_NAMESPACES.has(peerNs!)) {
             peersKnown = false;
             return;
           }
