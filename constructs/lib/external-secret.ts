@@ -4,6 +4,7 @@ import {
   ExternalSecretSpecSecretStoreRefKind,
   ExternalSecretSpecTargetCreationPolicy,
   ExternalSecretSpecTargetDeletionPolicy,
+  ExternalSecretSpecTargetTemplate,
   ExternalSecretSpecTargetTemplateEngineVersion,
 } from '../../imports/external-secrets-external-secrets.io';
 
@@ -31,6 +32,12 @@ export interface ManagedSecretProps {
   readonly labels: Record<string, string>;
   readonly store: SecretStoreRef;
   readonly keys: readonly SecretKeyMapping[];
+  /**
+   * Keys with a fixed, non-secret value (a user name, a mode such as `scram_sha512`), merged into
+   * the Secret next to the keys read from the store. A consumer that reads everything from one
+   * Secret (KEDA's TriggerAuthentication) needs them there. @default - none
+   */
+  readonly literals?: Readonly<Record<string, string>>;
   /** How often the operator re-reads the store. @default '1h' */
   readonly refreshInterval?: string;
   /**
@@ -59,15 +66,7 @@ export function managedSecret(scope: Construct, id: string, props: ManagedSecret
         name: props.name,
         creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER,
         deletionPolicy: ExternalSecretSpecTargetDeletionPolicy.RETAIN,
-        ...(props.template
-          ? {
-              template: {
-                engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
-                ...(props.template.labels ? { metadata: { labels: { ...props.template.labels } } } : {}),
-                ...(props.template.data ? { data: { ...props.template.data } } : {}),
-              },
-            }
-          : {}),
+        ...targetTemplate(props),
       },
       data: props.keys.map((k) => ({
         secretKey: k.secretKey,
@@ -75,4 +74,30 @@ export function managedSecret(scope: Construct, id: string, props: ManagedSecret
       })),
     },
   });
+}
+
+/**
+ * With a template the operator writes only the template's keys, so each store key is carried
+ * over by reference (`{{ index . "key" }}` also works for keys with dashes) next to the literals.
+ * https://external-secrets.io/latest/guides/templating/
+ */
+function templateData(props: ManagedSecretProps): Record<string, string> {
+  const fromStore = Object.fromEntries(props.keys.map((k) => [k.secretKey, `{{ index . ${JSON.stringify(k.secretKey)} }}`]));
+  return { ...props.literals, ...fromStore };
+}
+
+/** The target's template: `template` as given, with the literals and store keys in its data; none without either. */
+function targetTemplate(props: ManagedSecretProps): { template?: ExternalSecretSpecTargetTemplate } {
+  const literals = props.literals && Object.keys(props.literals).length > 0;
+  if (!props.template && !literals) {
+    return {};
+  }
+  const data = { ...(literals ? templateData(props) : {}), ...props.template?.data };
+  return {
+    template: {
+      engineVersion: ExternalSecretSpecTargetTemplateEngineVersion.V2,
+      ...(props.template?.labels ? { metadata: { labels: { ...props.template.labels } } } : {}),
+      ...(Object.keys(data).length > 0 ? { data } : {}),
+    },
+  };
 }

@@ -23,6 +23,9 @@ const FACTORS: Record<string, number> = {
 export const RESOURCE_PRESETS = ['nano', 'micro', 'small', 'medium', 'large', 'xlarge'] as const;
 export type ResourcePresetName = (typeof RESOURCE_PRESETS)[number];
 
+/** The extended resource the NVIDIA device plugin advertises. */
+export const GPU_RESOURCE = 'nvidia.com/gpu';
+
 /**
  * Container resources as a typed value: cpu and memory requests, a memory limit, and a CPU limit
  * for burst. Every container gets both requests and a memory limit; the policy gate checks it.
@@ -85,10 +88,15 @@ export class Resources {
     return parseQuantity(this.memoryRequest);
   }
 
-  /** With a GPU limit, for AI workloads (`nvidia.com/gpu`). */
+  /**
+   * With whole GPUs, for AI workloads (`nvidia.com/gpu`): in the limits, and the same count in the
+   * requests, which Kubernetes requires to equal the limit for an extended resource
+   * (https://kubernetes.io/docs/tasks/manage-gpus/scheduling-gpus/).
+   */
   public withGpus(count: number): k8s.ResourceRequirements {
     const base = this.toKube();
-    return { ...base, limits: { ...base.limits, 'nvidia.com/gpu': k8s.Quantity.fromNumber(count) } };
+    const gpus = { [GPU_RESOURCE]: k8s.Quantity.fromNumber(count) };
+    return { requests: { ...base.requests, ...gpus }, limits: { ...base.limits, ...gpus } };
   }
 
   public toKube(): k8s.ResourceRequirements {

@@ -66,3 +66,28 @@ export function spreadReplicas(
     ],
   };
 }
+
+/** Tolerates the taint GPU nodes carry (GKE adds it itself; we taint the other platforms' GPU pools the same way). */
+export const GPU_TOLERATION: k8s.Toleration = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };
+
+/**
+ * Pod spec fields that put a pod on a GPU node: the pool's selector and tolerations, the GPU
+ * taint's toleration (once), and a required node affinity on the platform's GPU label, so that a
+ * pool without GPUs (a shared dev pool) never runs it. `affinity` carries only `nodeAffinity`:
+ * merge pod anti-affinity in yourself.
+ */
+export function gpuPlacement(
+  pool: NodePool | undefined,
+  gpuNode: k8s.NodeSelectorRequirement,
+): Pick<k8s.PodSpec, 'nodeSelector' | 'tolerations' | 'affinity'> {
+  const placed = nodePoolSpec(pool);
+  const tolerations = [...(placed.tolerations ?? [])];
+  if (!tolerations.some((t) => t.key === GPU_TOLERATION.key && t.effect === GPU_TOLERATION.effect)) {
+    tolerations.push(GPU_TOLERATION);
+  }
+  return {
+    ...(placed.nodeSelector ? { nodeSelector: placed.nodeSelector } : {}),
+    tolerations,
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [gpuNode] }] } } },
+  };
+}

@@ -211,7 +211,9 @@ export class ManifestIndex {
       (h: any) => (h.obj.spec?.scaleTargetRef?.kind ?? 'Deployment') === o.kind && h.obj.spec?.scaleTargetRef?.name === o.metadata?.name,
     );
     if (keda) {
-      return (keda.obj as any).spec?.minReplicaCount ?? 0;
+      // A paused ScaledObject holds its target at the annotated count (a DR environment at rest: 0).
+      const paused = Number((keda.obj as any).metadata?.annotations?.['autoscaling.keda.sh/paused-replicas']);
+      return Number.isInteger(paused) ? paused : ((keda.obj as any).spec?.minReplicaCount ?? 0);
     }
     return 1;
   }

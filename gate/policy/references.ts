@@ -27,8 +27,7 @@ export function checkReferences(index: ManifestIndex, report: (f: Finding) => vo
           f('spec.selector', 'ref.pdb-selector', `selects no pod in namespace "${ns}": the budget protects nothing`);
         }
         break;
-      case 'HorizontalPodAutoscaler':
-      case 'ScaledObject': {
+      case 'HorizontalPodAutoscaler': {
         const t = o.spec?.scaleTargetRef ?? {};
         const kind = t.kind ?? 'Deployment';
         if (t.name && !index.find(kind, ns, t.name)) {
@@ -36,6 +35,20 @@ export function checkReferences(index: ManifestIndex, report: (f: Finding) => vo
         }
         break;
       }
+      case 'ScaledObject':
+        checkScaledObject(index, m, f);
+        break;
+      case 'TriggerAuthentication':
+        (o.spec?.secretTargetRef ?? []).forEach((r: any, i: number) => {
+          if (r?.name && !secretsIn.get(ns ?? '')?.has(r.name)) {
+            f(
+              `spec.secretTargetRef[${i}].name`,
+              'ref.secret-missing',
+              `reads Secret "${r.name}", which no Secret, ExternalSecret or Certificate in namespace "${ns}" provides`,
+            );
+          }
+        });
+        break;
       case 'ServiceMonitor':
         checkServiceMonitor(index, m, f);
         break;
@@ -181,6 +194,41 @@ function checkService(index: ManifestIndex, m: Manifest, f: Report): void {
     }
   });
 }
+
+/** KEDA scales what we deliver with (a Deployment or an Argo Rollout), logging in with a TriggerAuthentication of its namespace. */
+function checkScaledObject(index: ManifestIndex, m: Manifest, f: Report): void {
+  const o = m.obj as any;
+  const ns = o.metadata?.namespace;
+  const t = o.spec?.scaleTargetRef ?? {};
+  const kind = t.kind ?? 'Deployment';
+  const api = t.apiVersion ?? 'apps/v1';
+  const expectedApi = SCALED_OBJECT_TARGETS[kind];
+  if (expectedApi === undefined || api !== expectedApi) {
+    f(
+      'spec.scaleTargetRef',
+      'ref.scale-target',
+      `scales ${api} ${kind}: a ScaledObject targets a Deployment (apps/v1) or a Rollout (argoproj.io/v1alpha1)`,
+    );
+  } else if (t.name && !index.find(kind, ns, t.name)) {
+    f('spec.scaleTargetRef', 'ref.scale-target', `scales ${kind} "${t.name}", which does not exist in namespace "${ns}"`);
+  }
+  (o.spec?.triggers ?? []).forEach((trigger: any, i: number) => {
+    const ref = trigger?.authenticationRef;
+    if (!ref?.name) {
+      return;
+    }
+    const cluster = ref.kind === 'ClusterTriggerAuthentication';
+    if (!index.find(cluster ? 'ClusterTriggerAuthentication' : 'TriggerAuthentication', cluster ? undefined : ns, ref.name)) {
+      f(
+        `spec.triggers[${i}].authenticationRef`,
+        'ref.scale-target',
+        `logs in with ${ref.kind ?? 'TriggerAuthentication'} "${ref.name}", which does not exist${cluster ? '' : ` in namespace "${ns}"`}`,
+      );
+    }
+  });
+}
+
+const SCALED_OBJECT_TARGETS: Record<string, string> = { Deployment: 'apps/v1', Rollout: 'argoproj.io/v1alpha1' };
 
 function checkServiceMonitor(index: ManifestIndex, m: Manifest, f: Report): void {
   const o = m.obj as any;

@@ -65,7 +65,10 @@ export const RULES: readonly RuleInfo[] = [
   error('ref.netpol-namespace', 'a NetworkPolicy allows only namespaces that exist'),
   error('ref.netpol-peer', 'a NetworkPolicy peer podSelector selects existing pods'),
   error('ref.netpol-port', 'a NetworkPolicy port is served by the pods it concerns'),
-  error('ref.scale-target', 'an HPA or KEDA ScaledObject scales an existing workload'),
+  error(
+    'ref.scale-target',
+    'an HPA or KEDA ScaledObject scales an existing workload (a ScaledObject: a Deployment or Rollout, and its TriggerAuthentication exists)',
+  ),
   error('ref.servicemonitor-selector', 'a ServiceMonitor selects existing Services'),
   error('ref.servicemonitor-port', 'a ServiceMonitor endpoint port is a named port of those Services'),
   error('ref.podmonitor-selector', 'a PodMonitor selects existing pods'),
