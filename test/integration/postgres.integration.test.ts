@@ -25,8 +25,10 @@ import { httpGet, httpRequest, makeCertificates, stopProcess, TestCertificates }
 
 const PG_MAJOR = 15; // Debian 12's postgresql package
 const PG_BIN = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
-const PG_PORT = 55432;
-const BOUNCER_PORT = 56432;
+// Fixed ports stay below Linux's ephemeral range (32768-60999): a listener there can find its port
+// taken by any outgoing connection on the machine (Patroni's REST API on 58008 once did).
+const PG_PORT = 25432;
+const BOUNCER_PORT = 24432;
 const PASSWORDS = { superuser: 'su-secret', monitor: 'mon-secret', pooler: 'pool-secret', app: "app-'secret" };
 const IS_ROOT = process.getuid?.() === 0;
 
@@ -647,7 +649,7 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
     // predates (the monitor role's read of pg_stat_statements is checked directly below).
     expect(env.DATA_SOURCE_URI).toBe('127.0.0.1:5432/postgres?sslmode=disable');
     env.DATA_SOURCE_URI = env.DATA_SOURCE_URI.replace(':5432/', `:${PG_PORT}/`);
-    const METRICS_PORT = 59187;
+    const METRICS_PORT = 29187;
     expect(exporter.args).toEqual(['--web.listen-address=:9187', '--collector.stat_statements']);
     const args = [`--web.listen-address=127.0.0.1:${METRICS_PORT}`];
     const monitorRead = psqlTcp(PG_PORT, 'monitor', 'postgres', 'SELECT count(*) >= 0 FROM pg_stat_statements', { PGPASSWORD: PASSWORDS.monitor });
@@ -826,7 +828,7 @@ describe('PostgresHA against real servers (PostgreSQL 15, PgBouncer 1.18, Patron
  */
 describe('a Patroni cluster from the rendered patroni.yml (Patroni 3.0.2, PostgreSQL 15)', () => {
   const ETCD_PORT = 23790;
-  const members = [0, 1, 2].map((i) => ({ name: `member${i}`, rest: 58008 + i, pg: 55442 + i }));
+  const members = [0, 1, 2].map((i) => ({ name: `member${i}`, rest: 28008 + i, pg: 25442 + i }));
   const procs = new Map<string, ChildProcess>();
   const logs = new Map<string, string[]>();
   let root = '';
@@ -1153,7 +1155,7 @@ function walgRemoteStandIn(bin: string, store: string): void {
 }
 
 describe("WAL-G's remote backup-push from the base-backup CronJob, as the role the construct creates, and a point-in-time restore (PostgreSQL 15)", () => {
-  const PORT = 55470;
+  const PORT = 25470;
   let root = '';
   let data = '';
   let objects: any[] = [];
@@ -1379,8 +1381,8 @@ describe("WAL-G's remote backup-push from the base-backup CronJob, as the role t
  */
 describe('a DR standby cluster from the rendered patroni.yml: streaming from the primary, restore_command from its archive (Patroni 3.0.2, PostgreSQL 15)', () => {
   const ETCD_PORT = 23800;
-  const PRIMARY_PORT = 55480;
-  const STANDBY = { rest: 58020, pg: 55481 };
+  const PRIMARY_PORT = 25480;
+  const STANDBY = { rest: 28020, pg: 25481 };
   const ARCHIVE = {
     endpoint: 'https://minio.prod.example.com',
     bucket: 'postgres-backups',
