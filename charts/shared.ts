@@ -57,7 +57,14 @@ export interface ServedConnection {
  * environment) differs from what its construct serves: host, port, user, password, TLS, pods, ports.
  * Every server chart calls this at synth, so a drift breaks `npm run synth`, not a client at runtime.
  */
-export function assertEndpointServed(scope: Construct, fn: string, endpoint: ClientEndpoint, served: ServedConnection): void {
+export function assertEndpointServed(
+  scope: Construct,
+  fn: string,
+  endpoint: ClientEndpoint,
+  served: ServedConnection,
+  /** Settings the server's construct knows, by env suffix, e.g. `{ DB: postgres.database }`. */
+  settings: Readonly<Record<string, string>> = {},
+): void {
   const { connection: c, connections } = served;
   const sorted = (ports: readonly number[]): string => [...ports].sort((a, b) => a - b).join(',');
   const pairs: [string, unknown, unknown][] = [
@@ -69,6 +76,7 @@ export function assertEndpointServed(scope: Construct, fn: string, endpoint: Cli
     ['peer.peerNamespace', endpoint.peer.peerNamespace, connections.peerNamespace],
     ['peer.peerSelector', JSON.stringify(sortedRecord(endpoint.peer.peerSelector)), JSON.stringify(sortedRecord(connections.peerSelector))],
     ['peer.ports', sorted(endpoint.peer.ports), sorted(connections.defaultPorts)],
+    ...Object.entries(settings).map(([k, v]): [string, unknown, unknown] => [`settings.${k}`, endpoint.settings?.[k], v]),
   ];
   const problems = pairs
     .filter(([, mine, theirs]) => mine !== theirs)

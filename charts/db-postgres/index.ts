@@ -154,6 +154,6 @@ export class DbPostgresChart extends PlatformChart {
     });
     // Applications reach PostgreSQL through PgBouncer.
     this.postgres.allowFrom(...APP_NAMESPACES.map(namespacePeer));
-    assertEndpointServed(this, 'postgresEndpoint', postgresEndpoint(config), this.postgres);
+    assertEndpointServed(this, 'postgresEndpoint', postgresEndpoint(config), this.postgres, { DB: this.postgres.database });
   }
 }

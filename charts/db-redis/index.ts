@@ -77,6 +77,6 @@ export class DbRedisChart extends PlatformChart {
       clusterDomain: config.clusterDomain,
     });
     this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
-    assertEndpointServed(this, 'redisEndpoint', redisEndpoint(config), this.redis);
+    assertEndpointServed(this, 'redisEndpoint', redisEndpoint(config), this.redis, { MASTER_SET: this.redis.masterSetName });
   }
 }

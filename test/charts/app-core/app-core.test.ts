@@ -172,6 +172,9 @@ describe('app-core chart', () => {
     const good = postgresEndpoint(configs.prod);
     expect(() => assertEndpointServed(chart, 'postgresEndpoint', good, chart.postgres)).not.toThrow();
     const bad = { ...good, port: 6432, peer: { ...good.peer, peerSelector: { 'app.kubernetes.io/name': 'postgresql' } }, tls: undefined };
+    expect(() => assertEndpointServed(chart, 'postgresEndpoint', good, chart.postgres, { DB: 'invoices' })).toThrow(
+      'settings.DB: postgresEndpoint() says app, the server has invoices',
+    );
     expect(() => assertEndpointServed(chart, 'postgresEndpoint', bad, chart.postgres)).toThrow(
       /db-postgres: internal: postgresEndpoint\(\) does not match the server:\n {2}port: postgresEndpoint\(\) says 6432, the server has 5432\n {2}tls: .*\n {2}peer\.peerSelector/,
     );
