@@ -1,4 +1,8 @@
+import { Construct } from 'constructs';
+import { Connections } from '../constructs/lib/connections';
+import { ServiceConnection } from '../constructs/lib/contract';
 import { INetworkPeer } from '../constructs/lib/network';
+import { ClientEndpoint } from '../constructs/lib/workload/endpoint';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
 import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
 
@@ -37,4 +41,51 @@ export interface MinioBackupWriter {
    * retention. @default - no expiry
    */
   readonly expireDays?: number;
+}
+
+/** The Prometheus the Argo Rollouts controller queries for canary and blue-green analysis (prometheus-operator's Service). */
+export const PROMETHEUS_URL = `http://prometheus-operated.${MONITORING_NAMESPACE}.svc:9090`;
+
+/** What a server construct really serves: its `connection` and the pods and ports its `connections` admit. */
+export interface ServedConnection {
+  readonly connection: ServiceConnection;
+  readonly connections: Pick<Connections, 'peerNamespace' | 'peerSelector' | 'defaultPorts'>;
+}
+
+/**
+ * Throws when the `ClientEndpoint` a server chart exports for other charts (a pure function of the
+ * environment) differs from what its construct serves: host, port, user, password, TLS, pods, ports.
+ * Every server chart calls this at synth, so a drift breaks `npm run synth`, not a client at runtime.
+ */
+export function assertEndpointServed(
+  scope: Construct,
+  fn: string,
+  endpoint: ClientEndpoint,
+  served: ServedConnection,
+  /** Settings the server's construct knows, by env suffix, e.g. `{ DB: postgres.database }`. */
+  settings: Readonly<Record<string, string>> = {},
+): void {
+  const { connection: c, connections } = served;
+  const sorted = (ports: readonly number[]): string => [...ports].sort((a, b) => a - b).join(',');
+  const pairs: [string, unknown, unknown][] = [
+    ['host', endpoint.host, c.host],
+    ['port', endpoint.port, c.port],
+    ['username', endpoint.username, c.username],
+    ['password', `${endpoint.password?.remoteKey}#${endpoint.password?.property}`, `${c.secret.remoteKey}#${c.secret.remoteProperty}`],
+    ['tls', endpoint.tls !== undefined, c.tls !== undefined],
+    ['peer.peerNamespace', endpoint.peer.peerNamespace, connections.peerNamespace],
+    ['peer.peerSelector', JSON.stringify(sortedRecord(endpoint.peer.peerSelector)), JSON.stringify(sortedRecord(connections.peerSelector))],
+    ['peer.ports', sorted(endpoint.peer.ports), sorted(connections.defaultPorts)],
+    ...Object.entries(settings).map(([k, v]): [string, unknown, unknown] => [`settings.${k}`, endpoint.settings?.[k], v]),
+  ];
+  const problems = pairs
+    .filter(([, mine, theirs]) => mine !== theirs)
+    .map(([field, mine, theirs]) => `${field}: ${fn}() says ${String(mine)}, the server has ${String(theirs)}`);
+  if (problems.length > 0) {
+    throw new Error(`${scope.node.path}: internal: ${fn}() does not match the server:\n  ${problems.join('\n  ')}`);
+  }
+}
+
+function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => a.localeCompare(b)));
 }

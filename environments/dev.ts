@@ -1,3 +1,4 @@
+import { rollingDelivery } from '../charts/app-core/config';
 import { sharedNodePools } from './node-pools';
 import { EnvironmentBase } from './base';
 
@@ -8,7 +9,7 @@ export const dev: EnvironmentBase = {
   cloudProfile: 'onprem-k3s',
   imageRegistry: 'harbor.receivables.example.com/platform',
   nodePools: sharedNodePools(),
-  apps: { replicas: 1, size: 'micro' },
+  apps: { replicas: 1, size: 'micro', delivery: rollingDelivery() },
   postgres: { replicas: 1, poolerReplicas: 1, size: 'small', storageGi: 5, tls: false },
   redis: { replicas: 1, size: 'micro', storageGi: 1, tls: false },
   elasticsearch: {

@@ -8,7 +8,18 @@ export const prod: EnvironmentBase = {
   cloudProfile: 'aws',
   imageRegistry: 'harbor.receivables.example.com/platform',
   nodePools: dedicatedNodePools(),
-  apps: { replicas: 3, size: 'medium' },
+  apps: {
+    replicas: 3,
+    size: 'medium',
+    // Canary with Prometheus analysis for the request-serving APIs; invoice processing moves money,
+    // so a person promotes its blue-green switch after checking the preview.
+    delivery: {
+      auth: { strategy: 'canary' },
+      userManagement: { strategy: 'canary' },
+      invoiceProcessing: { strategy: 'blueGreen', autoPromotion: false },
+      mobileBackend: { strategy: 'canary' },
+    },
+  },
   postgres: { replicas: 3, poolerReplicas: 3, size: 'xlarge', storageGi: 200, tls: true },
   redis: { replicas: 3, size: 'medium', storageGi: 16, tls: true },
   elasticsearch: {

@@ -1,3 +1,4 @@
+import { rollingDelivery } from '../charts/app-core/config';
 import { dedicatedNodePools } from './node-pools';
 import { EnvironmentBase } from './base';
 import { prod } from './prod';
@@ -8,7 +9,7 @@ export const staging: EnvironmentBase = {
   name: 'staging',
   description: 'Staging: prod topology at reduced scale, synced automatically from main.',
   nodePools: dedicatedNodePools(),
-  apps: { replicas: 2, size: 'small' },
+  apps: { replicas: 2, size: 'small', delivery: rollingDelivery() },
   postgres: { replicas: 3, poolerReplicas: 2, size: 'medium', storageGi: 50, tls: true },
   redis: { replicas: 3, size: 'small', storageGi: 4, tls: true },
   elasticsearch: {

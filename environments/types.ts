@@ -6,6 +6,7 @@
  * generated from these types (`npm run schema`); a test fails when it drifts.
  */
 
+import { AppsConfig } from '../charts/app-core/config';
 import { ClickHouseConfig } from '../charts/db-clickhouse/config';
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
@@ -14,7 +15,7 @@ import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { ClickHouseConfig, ElasticsearchConfig, KafkaConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type { AppsConfig, ClickHouseConfig, ElasticsearchConfig, KafkaConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -135,22 +136,6 @@ export interface GitOpsConfig {
   /** Needed when `sync.pullRequestPreviews` is on. Absent: no previews possible. */
   readonly pullRequests?: PullRequestSourceConfig;
   readonly sync: SyncConfig;
-}
-
-/**
- * The application workloads (app-* namespaces). The block moves next to the application charts
- * when they land.
- */
-export interface AppsConfig {
-  /**
-   * Replicas of each stateless application service (0 on a DR environment at rest: see `appReplicas()`).
-   * @asType integer
-   * @minimum 0
-   * @maximum 100
-   */
-  readonly replicas: number;
-  /** Resource preset of each application pod. */
-  readonly size: ResourcePresetName;
 }
 
 export interface FeatureFlags {

@@ -1,10 +1,11 @@
 import { App, Size } from 'cdk8s';
 import { KAFKA_CLIENT_PORT, KafkaCluster } from '../../constructs/kafka-cluster';
 import { Resources } from '../../constructs/lib/resources';
+import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const INTEGRATION_NAMESPACE = 'app-integration';
@@ -53,6 +54,28 @@ export function kafkaClient(config: EnvironmentConfig): {
   };
 }
 
+/**
+ * `kafkaClient()` as a `ClientEndpoint`, for `AppWorkload.connectsTo`: the bootstrap Service,
+ * SASL settings as `KAFKA_SECURITY_PROTOCOL` and `KAFKA_SASL_MECHANISM`, `KAFKA_BROKERS`, and the
+ * broker pods on 9092 (no TLS: SCRAM over plaintext inside the cluster, see docs/constructs/kafka-cluster.md).
+ */
+export function kafkaEndpoint(config: EnvironmentConfig): ClientEndpoint {
+  const client = kafkaClient(config);
+  return {
+    kind: 'kafka',
+    host: `${KAFKA_NAME}-bootstrap.${INTEGRATION_NAMESPACE}.svc`,
+    port: KAFKA_CLIENT_PORT,
+    username: client.login.username,
+    password: { remoteKey: client.login.passwordRemoteKey, property: client.login.passwordProperty },
+    settings: { BROKERS: client.brokers.join(','), SECURITY_PROTOCOL: 'SASL_PLAINTEXT', SASL_MECHANISM: client.login.saslMechanism },
+    peer: {
+      peerNamespace: INTEGRATION_NAMESPACE,
+      peerSelector: { 'app.kubernetes.io/name': 'kafka', 'app.kubernetes.io/instance': KAFKA_NAME, 'app.kubernetes.io/component': 'combined' },
+      ports: [KAFKA_CLIENT_PORT],
+    },
+  };
+}
+
 function kafkaRemoteKey(config: EnvironmentConfig): string {
   return `${config.name}/app-integration/kafka`;
 }
@@ -87,10 +110,11 @@ export class AppIntegrationChart extends PlatformChart {
     }
     this.kafka.allowFrom(...KAFKA_CLIENT_NAMESPACES.map(namespacePeer));
     const client = kafkaClient(config);
-    if (this.kafka.connection.bootstrapServers !== client.brokers[0] || this.kafka.connection.username !== client.login.username) {
+    if (this.kafka.connection.bootstrapServers !== client.brokers[0]) {
       throw new Error(
-        `${this.node.path}: internal: kafkaClient() names ${client.brokers[0]} as ${client.login.username}, the cluster serves ${this.kafka.connection.bootstrapServers}`,
+        `${this.node.path}: internal: kafkaClient() names ${client.brokers[0]}, the cluster serves ${this.kafka.connection.bootstrapServers}`,
       );
     }
+    assertEndpointServed(this, 'kafkaEndpoint', kafkaEndpoint(config), this.kafka);
   }
 }

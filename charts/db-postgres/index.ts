@@ -1,12 +1,13 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
+import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
 import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
 import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
 const MINIO = s3Address(MINIO_S3);
@@ -32,6 +33,47 @@ export function postgresBackupWriter(config: EnvironmentConfig): MinioBackupWrit
         credentialsRemoteKey: `${config.name}/db-postgres/backup-s3`,
       }
     : undefined;
+}
+
+/** The application database and its owner role (PostgresHA's defaults, which the chart keeps). */
+export const POSTGRES_APP_DATABASE = 'app';
+const POSTGRES_APP_ROLE = 'app';
+
+/**
+ * Where the roles' passwords are in the store. A standby replicates its primary's roles and
+ * passwords (pg_authid), and keeps them when promoted: DR reads prod's role secrets; a rotation
+ * is done once, in prod's entry.
+ */
+function postgresCredentialsKey(config: EnvironmentConfig): string {
+  return `${config.dr?.standbyOf ?? config.name}/db-postgres/credentials`;
+}
+
+/**
+ * How an application in another chart reaches PostgreSQL (charts are synthesized apart, so they
+ * share this, not the construct): the PgBouncer Service as the application role, the password in
+ * the store, `sslmode=verify-full` with the CA at `<env>/db-postgres/ca` (property `ca.crt`, a
+ * copy of the cert-manager CA) where `postgres.tls` is on. The chart asserts its cluster serves it.
+ */
+export function postgresEndpoint(config: EnvironmentConfig): ClientEndpoint {
+  const tls = config.postgres.tls;
+  return {
+    kind: 'postgres',
+    host: `${POSTGRES_CLUSTER}-pooler.${POSTGRES_NAMESPACE}.svc`,
+    port: POSTGRES_PORT,
+    username: POSTGRES_APP_ROLE,
+    password: { remoteKey: postgresCredentialsKey(config), property: 'app-password' },
+    settings: { DB: POSTGRES_APP_DATABASE, SSLMODE: tls ? 'verify-full' : 'disable' },
+    ...(tls ? { tls: { ca: { remoteKey: `${config.name}/db-postgres/ca`, property: 'ca.crt' } } } : {}),
+    peer: {
+      peerNamespace: POSTGRES_NAMESPACE,
+      peerSelector: {
+        'app.kubernetes.io/name': 'postgresql',
+        'app.kubernetes.io/instance': POSTGRES_CLUSTER,
+        'app.kubernetes.io/component': 'pooler',
+      },
+      ports: [POSTGRES_PORT],
+    },
+  };
 }
 
 /**
@@ -78,9 +120,6 @@ export class DbPostgresChart extends PlatformChart {
     super(scope, POSTGRES_NAMESPACE, { config, namespace: POSTGRES_NAMESPACE });
     const dr = config.dr;
     const backup = postgresBackupWriter(config);
-    // A standby replicates its primary's roles and passwords (pg_authid), and keeps them when
-    // promoted: DR reads prod's role secrets; a rotation is done once, in prod's entry.
-    const rolesOf = dr?.standbyOf ?? config.name;
     this.postgres = new PostgresHA(this, 'Postgres', {
       name: POSTGRES_CLUSTER,
       namespace: this.ns.name,
@@ -92,7 +131,7 @@ export class DbPostgresChart extends PlatformChart {
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${rolesOf}/db-postgres/credentials`,
+      secretRemoteKey: postgresCredentialsKey(config),
       tls: { enabled: config.postgres.tls },
       pooler: {
         replicas: config.postgres.poolerReplicas,
@@ -115,5 +154,6 @@ export class DbPostgresChart extends PlatformChart {
     });
     // Applications reach PostgreSQL through PgBouncer.
     this.postgres.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+    assertEndpointServed(this, 'postgresEndpoint', postgresEndpoint(config), this.postgres, { DB: this.postgres.database });
   }
 }

@@ -1,13 +1,47 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
+import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { RedisSentinel } from '../../constructs/redis-sentinel';
+import { REDIS_PORT, SENTINEL_PORT } from '../../constructs/redis-sentinel/config';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** Namespaces whose workloads use Redis: the application namespaces. */
 export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;
+
+/** The namespace of the chart. */
+export const REDIS_NAMESPACE = 'db-redis';
+/** The Redis name, also the Sentinel master set name clients ask for. */
+export const REDIS_NAME = 'redis';
+
+/**
+ * How an application in another chart reaches Redis (charts are synthesized apart, so they share
+ * this, not the construct): ask the Sentinel Service for the primary of `REDIS_MASTER_SET`, then
+ * log in to it (port 6379) as `app`; over TLS with the CA at `<env>/db-redis/ca` (property
+ * `ca.crt`) where `redis.tls` is on. The chart asserts its Redis serves it.
+ */
+export function redisEndpoint(config: EnvironmentConfig): ClientEndpoint {
+  return {
+    kind: 'redis',
+    host: `${REDIS_NAME}-sentinel.${REDIS_NAMESPACE}.svc.${config.clusterDomain ?? 'cluster.local'}`,
+    port: SENTINEL_PORT,
+    username: 'app',
+    password: { remoteKey: redisCredentialsKey(config), property: 'app-password' },
+    settings: { MASTER_SET: REDIS_NAME },
+    ...(config.redis.tls ? { tls: { ca: { remoteKey: `${config.name}/db-redis/ca`, property: 'ca.crt' } } } : {}),
+    peer: {
+      peerNamespace: REDIS_NAMESPACE,
+      peerSelector: { 'app.kubernetes.io/name': 'redis', 'app.kubernetes.io/instance': REDIS_NAME },
+      ports: [REDIS_PORT, SENTINEL_PORT],
+    },
+  };
+}
+
+function redisCredentialsKey(config: EnvironmentConfig): string {
+  return `${config.name}/db-redis/credentials`;
+}
 
 /**
  * `db-redis`: Redis with Sentinel at the environment's scale, open to the application namespaces
@@ -25,9 +59,9 @@ export class DbRedisChart extends PlatformChart {
   public readonly redis: RedisSentinel;
 
   constructor(scope: App, config: EnvironmentConfig) {
-    super(scope, 'db-redis', { config, namespace: 'db-redis' });
+    super(scope, REDIS_NAMESPACE, { config, namespace: REDIS_NAMESPACE });
     this.redis = new RedisSentinel(this, 'Redis', {
-      name: 'redis',
+      name: REDIS_NAME,
       namespace: this.ns.name,
       replicas: config.redis.replicas,
       image: imageRef(config, 'redis'),
@@ -36,12 +70,13 @@ export class DbRedisChart extends PlatformChart {
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${config.name}/db-redis/credentials`,
+      secretRemoteKey: redisCredentialsKey(config),
       tls: { enabled: config.redis.tls },
       monitoring: { exporterImage: imageRef(config, 'redisExporter'), scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       // Unset: the construct's default, cluster.local.
       clusterDomain: config.clusterDomain,
     });
     this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
+    assertEndpointServed(this, 'redisEndpoint', redisEndpoint(config), this.redis, { MASTER_SET: this.redis.masterSetName });
   }
 }

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import {
@@ -71,7 +71,8 @@ export function workloadObject(scope: Construct, props: WorkloadObjectProps): { 
   const analysisName = s.analysis ? analysisTemplate(scope, props, s.analysis).name : undefined;
   // The Rollout's generated types re-declare the whole pod spec (and its toJson would drop the
   // k8s IntOrString ports): the strategy is typed through them, the template is written once as
-  // the same k8s.PodTemplateSpec a Deployment gets.
+  // the same k8s.PodTemplateSpec a Deployment gets. Lazily: `connectsTo` adds env vars, volumes
+  // and mounts to the template after the Rollout exists.
   const spec = toJson_RolloutSpec({
     ...replicas,
     revisionHistoryLimit: 5,
@@ -81,7 +82,7 @@ export function workloadObject(scope: Construct, props: WorkloadObjectProps): { 
   const obj = new ApiObject(scope, 'Rollout', {
     ...Rollout.GVK,
     metadata: props.metadata,
-    spec: { ...spec, template: k8s.toJson_PodTemplateSpec(props.template) },
+    spec: { ...spec, template: Lazy.any({ produce: () => k8s.toJson_PodTemplateSpec(props.template) }) },
   });
   return { obj, target: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: props.name } };
 }

@@ -63,8 +63,9 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
         expect(matched(m, tracked)).toEqual(asWritten);
       }
     }
-    // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh.
-    expect(monitors).toBe(7);
+    // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh,
+    // the four app-core services the eighth to eleventh.
+    expect(monitors).toBe(11);
   });
 });
 

@@ -126,6 +126,15 @@ describe('AppWorkload', () => {
     expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
   });
 
+  test('connectsTo after construction reaches a Rollout too: env vars and the CA mount in its template', () => {
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    const w = new AppWorkload(chart, 'Auth', { ...BASE, strategy: CANARY }, EXT);
+    w.connectsTo(PG);
+    const c = find(Testing.synth(chart), 'Rollout', 'auth').spec.template.spec.containers[0];
+    expect(c.env.map((e: any) => e.name)).toContain('POSTGRES_HOST');
+    expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/tls/postgres', readOnly: true });
+  });
+
   test('canary: a Rollout with the full template, the steps, and background analysis on error rate and p99', () => {
     const { objects, w } = synth({ strategy: CANARY, autoscaling: { maxReplicas: 6 } });
     const r = find(objects, 'Rollout', 'auth');
