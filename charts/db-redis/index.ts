@@ -7,6 +7,7 @@ import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
 import { APP_NAMESPACES, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { DEFAULT_CLUSTER_DOMAIN } from '../../constructs/lib/contract';
 
 /** Namespaces whose workloads use Redis: the application namespaces. */
 export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;
@@ -25,7 +26,7 @@ export const REDIS_NAME = 'redis';
 export function redisEndpoint(config: EnvironmentConfig): ClientEndpoint {
   return {
     kind: 'redis',
-    host: `${REDIS_NAME}-sentinel.${REDIS_NAMESPACE}.svc.${config.clusterDomain ?? 'cluster.local'}`,
+    host: `${REDIS_NAME}-sentinel.${REDIS_NAMESPACE}.svc.${config.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`,
     port: SENTINEL_PORT,
     username: 'app',
     password: { remoteKey: redisCredentialsKey(config), property: 'app-password' },

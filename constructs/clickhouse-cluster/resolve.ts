@@ -1,6 +1,6 @@
 import { Size } from 'cdk8s';
 import { Construct } from 'constructs';
-import { resolveDataService, ResolvedDataService } from '../lib/contract';
+import { DEFAULT_CLUSTER_DOMAIN, resolveDataService, ResolvedDataService } from '../lib/contract';
 import { SecretStoreRef } from '../lib/external-secret';
 import { PropChecks } from '../lib/prop-errors';
 import { parseQuantity, Resources } from '../lib/resources';
@@ -122,7 +122,7 @@ export function resolveProps(scope: Construct, id: string, props: ClickHouseClus
     kafka: props.kafka ? { ...props.kafka, saslMechanism: props.kafka.saslMechanism ?? 'SCRAM-SHA-512' } : undefined,
     appUser,
     strictZoneSpread,
-    clusterDomain: props.clusterDomain ?? 'cluster.local',
+    clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
   };
 }
 

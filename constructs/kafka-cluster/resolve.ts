@@ -1,6 +1,6 @@
 import { Size, SizeRoundingBehavior } from 'cdk8s';
 import { Construct } from 'constructs';
-import { resolveDataService, ResolvedDataService } from '../lib/contract';
+import { DEFAULT_CLUSTER_DOMAIN, resolveDataService, ResolvedDataService } from '../lib/contract';
 import { SecretStoreRef } from '../lib/external-secret';
 import { PropChecks } from '../lib/prop-errors';
 import { parseQuantity, Resources } from '../lib/resources';
@@ -80,7 +80,7 @@ export function resolveProps(scope: Construct, id: string, props: KafkaClusterPr
     brokers: base.replicas,
     ...replication,
     exporterResources: props.exporterResources ?? Resources.NANO,
-    clusterDomain: props.clusterDomain ?? 'cluster.local',
+    clusterDomain: props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
   };
 }
 

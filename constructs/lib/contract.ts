@@ -15,6 +15,9 @@ import { NodePool } from './scheduling';
  * same thing in each, so a chart author learns it once. See docs/adding-a-data-service.md.
  */
 
+/** The cluster's DNS domain (kubelet `--cluster-domain`) when a construct is not told another. */
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
 /** The persistent volume of each pod. */
 export interface StorageProps {
   /**

@@ -12,6 +12,7 @@ import {
 import { matchesLabels, MeshWorkload, MirroredPolicy, mirrorNetworkPolicy } from './mesh-authorization';
 import { NAMESPACE_NAME_LABEL } from './network';
 import { PropChecks } from './prop-errors';
+import { DEFAULT_CLUSTER_DOMAIN } from './contract';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -212,7 +213,7 @@ export class NamespaceMesh extends Construct {
       new DestinationRule(this, `Traffic-${svc.metadata.name}`, {
         metadata: meta(svc.metadata.name),
         spec: {
-          host: `${svc.metadata.name}.${props.namespace}.svc.${props.clusterDomain ?? 'cluster.local'}`,
+          host: `${svc.metadata.name}.${props.namespace}.svc.${props.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN}`,
           trafficPolicy: {
             tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
             outlierDetection: {
