@@ -6,6 +6,7 @@ import { checkHygiene } from './hygiene';
 import { checkInClusterUrls } from './in-cluster-urls';
 import { Finding, ManifestIndex, RuleCheck } from './model';
 import { checkNetworkIsolation, checkNetworkReferences } from './network';
+import { checkEgressAnswered } from './network-pairs';
 import { checkPodSecurity } from './pss';
 import { checkReferences } from './references';
 import { RULE_IDS, ruleInfo } from './rules';
@@ -36,6 +37,7 @@ const CHECKS: readonly RuleCheck[] = [
   checkNetworkIsolation,
   checkNetworkReferences,
   checkInClusterUrls,
+  checkEgressAnswered,
   checkHygiene,
   checkReferences,
 ];

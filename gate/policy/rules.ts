@@ -49,6 +49,7 @@ export const RULES: readonly RuleInfo[] = [
   error('net.default-deny', 'every namespace we create has a default-deny ingress and egress NetworkPolicy'),
   error('net.dns-egress', 'every namespace we create allows DNS egress explicitly'),
   error('net.pod-isolation', 'pods in namespaces we do not create are isolated by a NetworkPolicy'),
+  error('net.egress-unanswered', 'an egress allow to pods of the set is answered by an ingress allow there (the same pods, the same port)'),
   error('net.in-cluster-url', 'a pod configured with an in-cluster URL (a backup target) has egress to it and an ingress allow there'),
   // Secrets.
   error('sec.secret-in-git', 'no Secret with data in git: use ExternalSecret'),

@@ -1,27 +1,14 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import * as YAML from 'yaml';
-import { isKustomization, KubeObject, Manifest } from '../../../gate/manifest';
+import { KubeObject } from '../../../gate/manifest';
 import { checkInClusterUrls, inClusterUrls } from '../../../gate/policy/in-cluster-urls';
-import { Finding, ManifestIndex } from '../../../gate/policy/model';
-import { listYaml, SchemaRegistry } from '../../../gate/schema';
+import { Finding } from '../../../gate/policy/model';
+import { DIST_ENVS, loadDistEnv, policyIndex } from '../../helpers/policy';
 import { cronJob, namespace } from '../../helpers/objects';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const ENVS = ['dev', 'staging', 'prod', 'dr'];
-
-function index(objects: KubeObject[]): ManifestIndex {
-  return new ManifestIndex(
-    objects.map((obj): Manifest => ({ file: 'test.yaml', obj })),
-    SchemaRegistry.default(),
-  );
-}
-
 function findings(objects: KubeObject[]): Finding[] {
   const out: Finding[] = [];
-  checkInClusterUrls(index(objects), (f) => out.push(f));
+  checkInClusterUrls(policyIndex(objects), (f) => out.push(f));
   return out;
 }
 
@@ -97,18 +84,10 @@ describe('net.in-cluster-url', () => {
   });
 });
 
-function loadEnv(env: string): KubeObject[] {
-  return listYaml(path.join(ROOT, 'dist', env)).flatMap((file) =>
-    YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))
-      .map((d) => d.toJS() as KubeObject)
-      .filter((o) => o && !isKustomization(o)),
-  );
-}
-
 describe('the committed dist/', () => {
-  test.each(ENVS)('%s: every backup target a pod writes to is allowed on both sides', (env) => {
-    const objects = loadEnv(env);
-    const urls = inClusterUrls(index(objects));
+  test.each(DIST_ENVS)('%s: every backup target a pod writes to is allowed on both sides', (env) => {
+    const objects = loadDistEnv(env);
+    const urls = inClusterUrls(policyIndex(objects));
     // dev has no backups: MinIO's only client is its own setup Job; the others archive to MinIO
     // from the members and the backup Jobs.
     const minio = urls.filter((u) => u.namespace === 'storage-minio');
