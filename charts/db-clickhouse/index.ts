@@ -1,12 +1,14 @@
 import { App, Size } from 'cdk8s';
 import { ClickHouseCluster } from '../../constructs/clickhouse-cluster';
+import { HTTP_PORT, NATIVE_PORT } from '../../constructs/clickhouse-cluster/props';
+import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { Resources } from '../../constructs/lib/resources';
 import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { INTEGRATION_NAMESPACE, kafkaClient } from '../app-integration';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { APP_NAMESPACES, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const CLICKHOUSE_NAMESPACE = 'db-clickhouse';
@@ -33,6 +35,42 @@ export function clickhouseBackupWriter(config: EnvironmentConfig): MinioBackupWr
     : undefined;
 }
 
+/** The cluster's name and its database, in every environment. */
+const CLICKHOUSE_NAME = 'clickhouse';
+const CLICKHOUSE_DATABASE = 'analytics';
+
+/**
+ * How an application in another chart queries ClickHouse (charts are synthesized apart, so they
+ * share this, not the construct): the HTTP interface of the cluster Service as user `app`
+ * (read-write, the `app` profile's quota), database `analytics`; the password is the
+ * `app-password` property of `<env>/db-clickhouse/credentials`. No TLS: ClickHouse serves plain
+ * HTTP inside the cluster, guarded by the NetworkPolicies (docs/constructs/clickhouse-cluster.md).
+ * The chart asserts its cluster serves it.
+ */
+export function clickhouseEndpoint(config: EnvironmentConfig): ClientEndpoint {
+  return {
+    kind: 'clickhouse',
+    host: `${CLICKHOUSE_NAME}.${CLICKHOUSE_NAMESPACE}.svc`,
+    port: HTTP_PORT,
+    username: 'app',
+    password: { remoteKey: clickhouseCredentialsKey(config), property: 'app-password' },
+    settings: { DB: CLICKHOUSE_DATABASE },
+    peer: {
+      peerNamespace: CLICKHOUSE_NAMESPACE,
+      peerSelector: {
+        'app.kubernetes.io/name': 'clickhouse',
+        'app.kubernetes.io/instance': CLICKHOUSE_NAME,
+        'app.kubernetes.io/component': 'server',
+      },
+      ports: [HTTP_PORT, NATIVE_PORT],
+    },
+  };
+}
+
+function clickhouseCredentialsKey(config: EnvironmentConfig): string {
+  return `${config.name}/db-clickhouse/credentials`;
+}
+
 /**
  * `db-clickhouse`: the analytics store at the environment's scale (dev 1 shard x 1 replica and 1
  * Keeper member; staging and prod 2 x 2 and 3), database `analytics` with the invoice-events path
@@ -54,7 +92,7 @@ export class DbClickHouseChart extends PlatformChart {
     const backup = clickhouseBackupWriter(config);
     const kafka = kafkaClient(config);
     this.clickhouse = new ClickHouseCluster(this, 'ClickHouse', {
-      name: 'clickhouse',
+      name: CLICKHOUSE_NAME,
       namespace: this.ns.name,
       image: imageRef(config, 'clickhouse'),
       shards: ch.shards,
@@ -62,11 +100,11 @@ export class DbClickHouseChart extends PlatformChart {
       resources: Resources.PRESETS[ch.size],
       storage: { size: Size.gibibytes(ch.storageGi), storageClass: this.cloud.storageClass },
       keeper: { image: imageRef(config, 'clickhouseKeeper'), replicas: ch.keeperReplicas, resources: Resources.PRESETS[ch.keeperSize] },
-      database: 'analytics',
+      database: CLICKHOUSE_DATABASE,
       nodePool: this.nodePool('data'),
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
-      secretRemoteKey: `${config.name}/db-clickhouse/credentials`,
+      secretRemoteKey: clickhouseCredentialsKey(config),
       monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       backup: backup
         ? {
@@ -83,6 +121,7 @@ export class DbClickHouseChart extends PlatformChart {
     });
     this.declareInvoiceEvents(config, kafka.brokers);
     this.clickhouse.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+    assertEndpointServed(this, 'clickhouseEndpoint', clickhouseEndpoint(config), this.clickhouse);
   }
 
   /** invoice_events (ReplicatedMergeTree + Distributed, monthly partitions, TTL) and its ingestion from Kafka. */

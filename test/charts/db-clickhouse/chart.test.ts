@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Testing } from 'cdk8s';
 import { AppIntegrationChart } from '../../../charts/app-integration';
-import { clickhouseBackupWriter, DbClickHouseChart } from '../../../charts/db-clickhouse';
+import { clickhouseBackupWriter, clickhouseEndpoint, DbClickHouseChart } from '../../../charts/db-clickhouse';
 import { StorageMinioChart } from '../../../charts/storage-minio';
 import { loadEnvironments } from '../../../environments/load';
 
@@ -69,6 +69,21 @@ describe('db-clickhouse chart', () => {
       );
     expect(policy('dev')).toBeUndefined();
     expect(policy('prod').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9000 }]);
+  });
+
+  test("clickhouseEndpoint is what the cluster serves: its Service, HTTP port, the app user and that user's password in the store", () => {
+    for (const env of ['dev', 'prod']) {
+      const { connection, connections } = chartOf(env).clickhouse;
+      const e = clickhouseEndpoint(configs[env]);
+      expect([e.host, e.port, e.username, e.password]).toEqual([
+        connection.host,
+        connection.port,
+        connection.username,
+        { remoteKey: connection.secret.remoteKey, property: connection.secret.remoteProperty },
+      ]);
+      expect(e).toMatchObject({ host: 'clickhouse.db-clickhouse.svc', port: 8123, settings: { DB: 'analytics' } });
+      expect(e.peer).toEqual({ peerNamespace: 'db-clickhouse', peerSelector: connections.peerSelector, ports: [8123, 9000] });
+    }
   });
 
   test('the app namespaces may connect on HTTP and native', () => {
