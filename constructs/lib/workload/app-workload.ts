@@ -3,7 +3,6 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Connections, IConnectable, perPeerIngress, networkPeerOf, uniquePolicyName } from '../connections';
 import { disruptionBudget } from '../disruption-budget';
-import { managedSecret, SecretKeyMapping, SecretStoreRef } from '../external-secret';
 import { imageVersion, LABEL_INSTANCE, LABEL_NAME, monitorSelectorLabels, standardLabels } from '../labels';
 import { allowEgressPolicy } from '../network';
 import { PropChecks } from '../prop-errors';
@@ -11,7 +10,8 @@ import { metricsMonitor } from '../service-monitor';
 import { clusterIpService } from '../services';
 import { cpuAutoscaler } from './autoscaling';
 import { ROLLOUT_HASH_LABEL, ScaleTarget, workloadObject } from './delivery';
-import { ClientEndpoint, ConnectOptions, envPrefix } from './endpoint';
+import { ConnectablePod, connectEndpoint, plainEnvVars, secretEnvVars } from './connect';
+import { ClientEndpoint, ConnectOptions } from './endpoint';
 import { WorkloadExtensions } from './extensions';
 import { appPodTemplate, appServicePorts } from './pod';
 import { AppWorkloadProps, HTTP_PORT_NAME, METRICS_PORT_NAME } from './props';
@@ -22,9 +22,6 @@ import { DeliveryStrategy } from './strategy';
 export function appWorkloadSelector(name: string): Record<string, string> {
   return { [LABEL_NAME]: name, [LABEL_INSTANCE]: name };
 }
-
-/** Where `connectsTo` mounts the CA of a TLS endpoint: `<dir>/<prefix, lower-case>/ca.crt`. */
-export const CA_MOUNT_DIR = '/etc/tls';
 
 /**
  * The base of every application workload: a hardened pod (PSS restricted, read-only root with
@@ -60,11 +57,9 @@ export class AppWorkload extends Construct implements IConnectable {
   public readonly connections: Connections;
   protected readonly resolved: ResolvedAppWorkload;
   private readonly env: k8s.EnvVar[] = [];
-  private readonly volumes: k8s.Volume[];
-  private readonly mounts: k8s.VolumeMount[];
-  private readonly secretStore: SecretStoreRef;
-  private readonly prefixes = new Set<string>();
   private readonly egressNames = new Set<string>();
+  /** What `connectsTo` adds to. */
+  private readonly pod: ConnectablePod;
 
   constructor(scope: Construct, id: string, props: AppWorkloadProps, ext: WorkloadExtensions) {
     super(scope, id);
@@ -78,17 +73,24 @@ export class AppWorkload extends Construct implements IConnectable {
     this.port = r.port;
     this.replicas = r.replicas;
     this.strategy = r.strategy;
-    this.secretStore = props.secretStore;
     this.selector = appWorkloadSelector(r.name);
     this.labels = standardLabels({ name: r.name, instance: r.name, component: ext.component, partOf: r.partOf, labelDomain: r.labelDomain, version: imageVersion(r.image) });
     this.serviceName = r.name;
     this.previewServiceName = r.strategy.kind === 'blueGreen' ? `${r.name}-preview` : undefined;
     this.host = `${this.serviceName}.${r.namespace}.svc`;
     this.serviceAccountName = r.name;
-    this.env.push(...plainEnv(props), ...this.secretEnv(props), ...(ext.env ?? []));
+    const owner = { name: r.name, namespace: r.namespace, labels: this.labels, secretStore: props.secretStore };
+    this.env.push(...plainEnvVars(props.env), ...secretEnvVars(this, owner, props.secretEnv), ...(ext.env ?? []));
     const template = appPodTemplate({ r, ext, nodePool: props.nodePool, labels: { ...this.labels }, selector: { ...this.selector }, serviceAccountName: this.serviceAccountName, env: this.env, command: props.command, args: props.args });
-    this.volumes = template.spec!.volumes as k8s.Volume[];
-    this.mounts = template.spec!.containers[0].volumeMounts as k8s.VolumeMount[];
+    this.pod = {
+      ...owner,
+      selector: this.selector,
+      env: this.env,
+      volumes: template.spec!.volumes as k8s.Volume[],
+      mounts: template.spec!.containers[0].volumeMounts as k8s.VolumeMount[],
+      prefixes: new Set<string>(),
+      egressNames: this.egressNames,
+    };
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: this.meta(this.serviceAccountName), automountServiceAccountToken: false });
     this.addServices(ext);
     const externallyScaled = ext.externalScaler !== undefined || r.hpa !== undefined;
@@ -118,78 +120,12 @@ export class AppWorkload extends Construct implements IConnectable {
    * server's chart admits these pods (charts/wiring.ts). Env var names: `endpointEnvNames()`.
    */
   public connectsTo(endpoint: ClientEndpoint, options: ConnectOptions = {}): void {
-    const p = envPrefix(endpoint, options);
-    const check = new PropChecks(this);
-    check.that(/^[A-Z][A-Z0-9_]{0,19}$/.test(p), 'connectsTo.prefix', 'must be upper-case letters, digits and _, at most 20 characters', p);
-    check.that(!this.prefixes.has(p), 'connectsTo', `already connects to ${p}: give the second endpoint its own prefix`, endpoint.host);
-    check.that(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(endpoint.host), 'connectsTo.host', 'must be a DNS name', endpoint.host);
-    check.integer(endpoint.port, 'connectsTo.port', 1, 65535);
-    check.that(endpoint.peer.ports.includes(endpoint.port), 'connectsTo.peer.ports', `must include the endpoint port ${endpoint.port}`, endpoint.peer.ports);
-    check.throwIfAny();
-    this.prefixes.add(p);
-    const lower = p.toLowerCase().replace(/_/g, '-');
-    const secretName = `${this.name}-${lower}`;
-    const keys: SecretKeyMapping[] = [];
-    const fromSecret = (env: string, key: string, ref: { remoteKey: string; property?: string }): void => {
-      keys.push({ secretKey: key, remoteKey: ref.remoteKey, property: ref.property });
-      this.env.push({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } });
-    };
-    this.env.push({ name: `${p}_HOST`, value: endpoint.host }, { name: `${p}_PORT`, value: String(endpoint.port) });
-    if (endpoint.username !== undefined) {
-      this.env.push({ name: `${p}_USER`, value: endpoint.username });
-    }
-    if (endpoint.password) {
-      fromSecret(`${p}_PASSWORD`, 'password', endpoint.password);
-    }
-    for (const [k, v] of Object.entries(endpoint.settings ?? {})) {
-      this.env.push({ name: `${p}_${k}`, value: v });
-    }
-    for (const [k, ref] of Object.entries(endpoint.secretSettings ?? {})) {
-      fromSecret(`${p}_${k}`, k.toLowerCase().replace(/_/g, '-'), ref);
-    }
-    if (endpoint.tls) {
-      this.mountCa(p, lower, secretName, endpoint.tls.ca, keys);
-    }
-    if (keys.length > 0) {
-      managedSecret(this, `Connection-${p}`, { name: secretName, namespace: this.namespace, labels: { ...this.labels }, store: this.secretStore, keys });
-    }
-    allowEgressPolicy(this, `Egress-${p}`, {
-      name: uniquePolicyName(this.egressNames, `${this.name}-to-${lower}`),
-      namespace: this.namespace,
-      labels: { ...this.labels },
-      podSelector: { ...this.selector },
-      to: [endpoint.peer],
-      ports: endpoint.peer.ports,
-    });
+    connectEndpoint(this, this.pod, endpoint, options);
   }
 
   /** Name, namespace and labels of an object of this workload. */
   protected meta(name: string): k8s.ObjectMeta {
     return { name, namespace: this.namespace, labels: { ...this.labels } };
-  }
-
-  private mountCa(p: string, lower: string, secretName: string, ca: { remoteKey: string; property?: string }, keys: SecretKeyMapping[]): void {
-    keys.push({ secretKey: 'ca.crt', remoteKey: ca.remoteKey, property: ca.property });
-    const volume = `${lower}-ca`;
-    this.volumes.push({ name: volume, secret: { secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
-    this.mounts.push({ name: volume, mountPath: `${CA_MOUNT_DIR}/${lower}`, readOnly: true });
-    this.env.push({ name: `${p}_CA_FILE`, value: `${CA_MOUNT_DIR}/${lower}/ca.crt` });
-  }
-
-  private secretEnv(props: AppWorkloadProps): k8s.EnvVar[] {
-    const entries = Object.entries(props.secretEnv ?? {});
-    if (entries.length === 0) {
-      return [];
-    }
-    const secretName = `${this.name}-env`;
-    managedSecret(this, 'Env', {
-      name: secretName,
-      namespace: this.namespace,
-      labels: { ...this.labels },
-      store: props.secretStore,
-      keys: entries.map(([key, ref]) => ({ secretKey: key, remoteKey: ref.remoteKey, property: ref.property })),
-    });
-    return entries.map(([key]) => ({ name: key, valueFrom: { secretKeyRef: { name: secretName, key } } }));
   }
 
   private addServices(ext: WorkloadExtensions): void {
@@ -248,8 +184,4 @@ export class AppWorkload extends Construct implements IConnectable {
       render(m.scrapers.map(networkPeerOf), [m.port ?? this.port]);
     }
   }
-}
-
-function plainEnv(props: AppWorkloadProps): k8s.EnvVar[] {
-  return Object.entries(props.env ?? {}).map(([name, value]) => ({ name, value }));
 }

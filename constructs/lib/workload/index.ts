@@ -1,5 +1,6 @@
 export * from './app-workload';
 export * from './autoscaling';
+export * from './connect';
 export * from './delivery';
 export * from './endpoint';
 export * from './extensions';

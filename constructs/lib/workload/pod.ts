@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
-import { containerSecurityContext, podSecurityContext, TMP, writableMounts, writableVolumes } from '../pod-defaults';
+import { containerSecurityContext, PodSecurityOptions, podSecurityContext, TMP, writableMounts, writableVolumes } from '../pod-defaults';
 import { httpGetProbe } from '../probes';
 import { nodePoolSpec, NodePool, spreadReplicas } from '../scheduling';
 import { tcpServicePort } from '../services';
@@ -28,19 +28,13 @@ export interface PodTemplateInput {
 /** The hardened pod template: restricted security contexts, read-only root with `/tmp`, probes, spread. */
 export function appPodTemplate(input: PodTemplateInput): k8s.PodTemplateSpec {
   const { r, ext } = input;
-  const pool = nodePoolSpec(input.nodePool);
-  const tolerations = [...(pool.tolerations ?? []), ...(ext.tolerations ?? [])];
   const spread = r.maxPods > 1 ? spreadReplicas(input.selector, { acrossZones: r.zoneSpread }) : {};
   const affinity = ext.nodeAffinity ? { ...(spread.affinity ?? {}), nodeAffinity: ext.nodeAffinity } : spread.affinity;
   const paths = [TMP, ...(ext.writablePaths ?? [])];
   return {
     metadata: { labels: { ...input.labels }, ...(ext.podAnnotations ? { annotations: { ...ext.podAnnotations } } : {}) },
     spec: {
-      serviceAccountName: input.serviceAccountName,
-      automountServiceAccountToken: false,
-      securityContext: podSecurityContext(r.podSecurity),
-      ...(pool.nodeSelector ? { nodeSelector: pool.nodeSelector } : {}),
-      ...(tolerations.length > 0 ? { tolerations } : {}),
+      ...hardenedPodSpec({ serviceAccountName: input.serviceAccountName, podSecurity: r.podSecurity, nodePool: input.nodePool, tolerations: ext.tolerations }),
       ...(affinity ? { affinity } : {}),
       ...(spread.topologySpreadConstraints ? { topologySpreadConstraints: spread.topologySpreadConstraints } : {}),
       ...(ext.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: ext.terminationGracePeriodSeconds } : {}),
@@ -59,18 +53,59 @@ function mainContainer(input: PodTemplateInput, mounts: k8s.VolumeMount[]): k8s.
   );
   const resources = Object.keys(extra).length > 0 ? { ...base, limits: { ...base.limits, ...extra } } : base;
   return {
+    ...hardenedContainer({ image: r.image, resources, env: input.env, volumeMounts: [...mounts, ...(ext.volumeMounts ?? [])], command: input.command, args: input.args }),
+    ports: containerPorts(r, ext),
+    ...probes(r, ext),
+    ...(ext.preStop ? { lifecycle: { preStop: ext.preStop } } : {}),
+  };
+}
+
+/** What every pod of ours runs as and where: its ServiceAccount without a token, the restricted pod security context, the node pool. */
+export interface HardenedPodInput {
+  readonly serviceAccountName: string;
+  readonly podSecurity: PodSecurityOptions;
+  readonly nodePool?: NodePool;
+  /** Tolerations beyond the node pool's. @default - none */
+  readonly tolerations?: readonly k8s.Toleration[];
+}
+
+/** The pod spec fields every application pod shares, long-running or run to completion. */
+export function hardenedPodSpec(input: HardenedPodInput): Omit<k8s.PodSpec, 'containers'> {
+  const pool = nodePoolSpec(input.nodePool);
+  const tolerations = [...(pool.tolerations ?? []), ...(input.tolerations ?? [])];
+  return {
+    serviceAccountName: input.serviceAccountName,
+    automountServiceAccountToken: false,
+    securityContext: podSecurityContext(input.podSecurity),
+    ...(pool.nodeSelector ? { nodeSelector: pool.nodeSelector } : {}),
+    ...(tolerations.length > 0 ? { tolerations } : {}),
+  };
+}
+
+/** The main container's image, command, env, resources and mounts. */
+export interface HardenedContainerInput {
+  readonly image: string;
+  readonly resources: k8s.ResourceRequirements;
+  /** Kept by reference: `connectsTo` adds to it after the container is built. */
+  readonly env: k8s.EnvVar[];
+  /** Kept by reference, like `env`. */
+  readonly volumeMounts: k8s.VolumeMount[];
+  readonly command?: readonly string[];
+  readonly args?: readonly string[];
+}
+
+/** The main container `app` without ports or probes: the pinned image and the restricted container security context. */
+export function hardenedContainer(input: HardenedContainerInput): k8s.Container {
+  return {
     name: MAIN_CONTAINER,
-    image: r.image,
+    image: input.image,
     imagePullPolicy: 'IfNotPresent',
     ...(input.command ? { command: [...input.command] } : {}),
     ...(input.args ? { args: [...input.args] } : {}),
-    ports: containerPorts(r, ext),
     env: input.env,
-    resources,
+    resources: input.resources,
     securityContext: containerSecurityContext(),
-    ...probes(r, ext),
-    ...(ext.preStop ? { lifecycle: { preStop: ext.preStop } } : {}),
-    volumeMounts: [...mounts, ...(ext.volumeMounts ?? [])],
+    volumeMounts: input.volumeMounts,
   };
 }
 

@@ -44,37 +44,20 @@ export interface ResolvedAppWorkload {
  */
 export function resolveAppWorkload(scope: Construct, id: string, props: AppWorkloadProps, ext: WorkloadExtensions, check: PropChecks): ResolvedAppWorkload {
   const d = ext.defaults ?? {};
-  const namespace = props.namespace ?? Chart.of(scope).namespace ?? '';
-  if (check.that(!!namespace, 'namespace', 'must be set on the props or the chart', props.namespace)) {
-    check.dnsLabel(namespace, 'namespace');
-  }
-  const name = props.name ?? id.toLowerCase();
-  check.dnsLabel(name, 'name', MAX_WORKLOAD_NAME_LENGTH);
-  if (check.that(!!props.image, 'image', 'is required: images are a supply-chain decision', props.image)) {
-    check.pinnedImage(props.image, 'image');
-  }
+  const { namespace, name, image } = resolveIdentity(scope, id, props, check);
   const replicas = props.replicas ?? d.replicas ?? 2;
   check.integer(replicas, 'replicas', 0, 1000);
   const port = props.port ?? d.port ?? DEFAULT_HTTP_PORT;
   check.integer(port, 'port', 1024, 65535);
   checkEnv(props, check);
-  const uid = d.uid ?? APP_UID;
-  const runAsGroup = props.podSecurity?.runAsGroup ?? uid;
-  const podSecurity = { runAsUser: props.podSecurity?.runAsUser ?? uid, runAsGroup, fsGroup: props.podSecurity?.fsGroup ?? runAsGroup };
-  for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
-    check.integer(podSecurity[field], `podSecurity.${field}`, 1, 2 ** 31 - 1);
-  }
-  const labelDomain = props.labelDomain ?? PLATFORM_DOMAIN;
-  check.that(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(labelDomain), 'labelDomain', 'must be a DNS subdomain such as example.com', labelDomain);
-  const partOf = props.partOf ?? DEFAULT_PART_OF;
-  check.that(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) && partOf.length <= 63, 'partOf', 'must be a label value', partOf);
+  const { podSecurity, labelDomain, partOf } = resolvePodScope(props, d.uid ?? APP_UID, check);
   const strategy = props.strategy ?? DeliveryStrategy.rolling();
   strategy.validate(check, 'strategy');
   const { hpa, maxPods } = resolveScaling(props, ext, replicas, check);
   return {
     namespace,
     name,
-    image: props.image ?? '',
+    image,
     replicas,
     resources: props.resources ?? d.resources ?? Resources.SMALL,
     zoneSpread: props.zoneSpread ?? false,
@@ -90,7 +73,46 @@ export function resolveAppWorkload(scope: Construct, id: string, props: AppWorkl
   };
 }
 
-function checkEnv(props: AppWorkloadProps, check: PropChecks): void {
+/** The props every pod owner shares: where it runs, what it is called, what it runs. */
+export type PodIdentityProps = Pick<AppWorkloadProps, 'namespace' | 'name' | 'image'>;
+
+/** Namespace (the props', else the chart's), name (else the id, lower-cased) and image, checked. */
+export function resolveIdentity(scope: Construct, id: string, props: PodIdentityProps, check: PropChecks): { namespace: string; name: string; image: string } {
+  const namespace = props.namespace ?? Chart.of(scope).namespace ?? '';
+  if (check.that(!!namespace, 'namespace', 'must be set on the props or the chart', props.namespace)) {
+    check.dnsLabel(namespace, 'namespace');
+  }
+  const name = props.name ?? id.toLowerCase();
+  check.dnsLabel(name, 'name', MAX_WORKLOAD_NAME_LENGTH);
+  if (check.that(!!props.image, 'image', 'is required: images are a supply-chain decision', props.image)) {
+    check.pinnedImage(props.image, 'image');
+  }
+  return { namespace, name, image: props.image ?? '' };
+}
+
+/** The props of a pod's security context and of its labels. */
+export type PodScopeProps = Pick<AppWorkloadProps, 'podSecurity' | 'labelDomain' | 'partOf'>;
+
+/** UID/GIDs (default `uid`), label domain and part-of, checked. */
+export function resolvePodScope(
+  props: PodScopeProps,
+  uid: number,
+  check: PropChecks,
+): { podSecurity: Required<PodSecurityOptions>; labelDomain: string; partOf: string } {
+  const runAsGroup = props.podSecurity?.runAsGroup ?? uid;
+  const podSecurity = { runAsUser: props.podSecurity?.runAsUser ?? uid, runAsGroup, fsGroup: props.podSecurity?.fsGroup ?? runAsGroup };
+  for (const field of ['runAsUser', 'runAsGroup', 'fsGroup'] as const) {
+    check.integer(podSecurity[field], `podSecurity.${field}`, 1, 2 ** 31 - 1);
+  }
+  const labelDomain = props.labelDomain ?? PLATFORM_DOMAIN;
+  check.that(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/.test(labelDomain), 'labelDomain', 'must be a DNS subdomain such as example.com', labelDomain);
+  const partOf = props.partOf ?? DEFAULT_PART_OF;
+  check.that(/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) && partOf.length <= 63, 'partOf', 'must be a label value', partOf);
+  return { podSecurity, labelDomain, partOf };
+}
+
+/** Plain env names and no secret-looking names; secret env names and store keys; no name in both. */
+export function checkEnv(props: Pick<AppWorkloadProps, 'env' | 'secretEnv'>, check: PropChecks): void {
   for (const [key, value] of Object.entries(props.env ?? {})) {
     check.that(ENV_NAME.test(key), `env.${key}`, 'must be an env var name (letters, digits, _)', key);
     check.that(!SECRET_LOOKING.test(key), `env.${key}`, 'looks like a secret: put it in secretEnv (read from the secret store)', value.length > 0 ? '<redacted>' : value);

@@ -1,10 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { Chart, Testing } from 'cdk8s';
 import { PlatformNamespace } from '../../../../constructs/platform-namespace';
-import { AppWorkload, AppWorkloadProps, CanaryStep, ClientEndpoint, DeliveryStrategy, WorkloadExtensions } from '../../../../constructs/lib/workload';
-import { runGate } from '../../../../gate/gate';
-import { SchemaRegistry } from '../../../../gate/schema';
+import { AppWorkload, AppWorkloadProps, CanaryStep, DeliveryStrategy, WorkloadExtensions } from '../../../../constructs/lib/workload';
+import { PG_TLS_ENDPOINT } from '../../../helpers/endpoints';
 import { errorOf } from '../../../helpers/errors';
+import { gateErrors } from '../../../helpers/gate';
 
 const NS = 'app-core';
 const BASE: AppWorkloadProps = {
@@ -15,16 +15,7 @@ const BASE: AppWorkloadProps = {
 };
 const EXT: WorkloadExtensions = { component: 'api' };
 const PROM = 'http://prometheus-operated.monitoring.svc:9090';
-const PG: ClientEndpoint = {
-  kind: 'postgres',
-  host: 'postgres.db-postgres.svc',
-  port: 5432,
-  username: 'auth',
-  password: { remoteKey: 'prod/db-postgres/auth', property: 'password' },
-  settings: { DB: 'auth', SSLMODE: 'verify-full' },
-  tls: { ca: { remoteKey: 'prod/db-postgres/ca', property: 'ca.crt' } },
-  peer: { peerNamespace: 'db-postgres', peerSelector: { 'app.kubernetes.io/name': 'pgbouncer' }, ports: [5432] },
-};
+const PG = PG_TLS_ENDPOINT;
 
 function synth(props: Partial<AppWorkloadProps> = {}, ext: WorkloadExtensions = EXT, withNamespaces = false): { objects: any[]; w: AppWorkload } {
   const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
@@ -38,13 +29,6 @@ function synth(props: Partial<AppWorkloadProps> = {}, ext: WorkloadExtensions = 
 }
 const find = (objects: any[], kind: string, name: string): any => objects.find((o) => o.kind === kind && o.metadata.name === name);
 const kinds = (objects: any[]): string[] => [...new Set(objects.map((o) => o.kind))].sort();
-const gateErrors = (objects: any[]): string[] =>
-  runGate(
-    objects.map((obj) => ({ file: 'test.yaml', obj })),
-    { registry: SchemaRegistry.default() },
-  )
-    .problems.filter((p) => p.severity === 'error')
-    .map((p) => `${p.object} ${p.path}: ${p.rule}: ${p.message}`);
 
 const CANARY = DeliveryStrategy.canary({
   steps: [CanaryStep.setWeight(20), CanaryStep.pause(300), CanaryStep.setWeight(50), CanaryStep.pause(), CanaryStep.setWeight(100)],
