@@ -2,12 +2,38 @@ import { Construct } from 'constructs';
 import { Connections } from '../constructs/lib/connections';
 import { ServiceConnection } from '../constructs/lib/contract';
 import { INetworkPeer } from '../constructs/lib/network';
-import { ClientEndpoint } from '../constructs/lib/workload/endpoint';
+import { ClientEndpoint, clientPeer, EndpointKind } from '../constructs/lib/workload/endpoint';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
 import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
 
 /** The application namespaces: the clients of the data services. */
 export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
+
+/**
+ * The application namespaces with workloads that `connectsTo` each kind of server: one table for
+ * the whole platform. A server chart admits the client-labelled pods of these namespaces
+ * (`appClients`). The gate keeps the table true: `ref.netpol-peer` fails a namespace listed without
+ * such pods, and `net.egress-unanswered` a client whose namespace is missing.
+ */
+export const CLIENT_NAMESPACES: Readonly<Record<EndpointKind, readonly string[]>> = {
+  postgres: ['app-core'],
+  redis: ['app-core'],
+  kafka: ['app-core'],
+  clickhouse: [],
+  // The log pipeline (Fluent Bit, Kibana) comes with the monitoring add-ons; no application queries Elasticsearch yet.
+  elasticsearch: [],
+  // MinIO admits its backup writers itself (MinioBackupWriter); applications do not use it yet.
+  minio: [],
+};
+
+/**
+ * The pods that connect to a server of `kind` (`connectsTo` labels them `clientLabel(kind)`) in
+ * its `CLIENT_NAMESPACES`, as the peers the server's chart admits: a pod of a client namespace
+ * that does not connect does not get in.
+ */
+export function appClients(kind: EndpointKind): INetworkPeer[] {
+  return CLIENT_NAMESPACES[kind].map((ns) => clientPeer(ns, kind));
+}
 
 /** Where Prometheus runs. */
 export const MONITORING_NAMESPACE = 'monitoring';

@@ -5,12 +5,12 @@ import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const INTEGRATION_NAMESPACE = 'app-integration';
-/** ClickHouse's Kafka engine tables consume `invoice-events` from there. */
-export const KAFKA_CLIENT_NAMESPACES = ['db-clickhouse', ...APP_NAMESPACES] as const;
+/** ClickHouse's Kafka engine tables consume `invoice-events` from there (every ClickHouse server pod). */
+const CLICKHOUSE_CLIENT_NAMESPACE = 'db-clickhouse';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -108,7 +108,7 @@ export class AppIntegrationChart extends PlatformChart {
     for (const topic of PLATFORM_TOPICS) {
       this.kafka.addTopic(topic);
     }
-    this.kafka.allowFrom(...KAFKA_CLIENT_NAMESPACES.map(namespacePeer));
+    this.kafka.allowFrom(namespacePeer(CLICKHOUSE_CLIENT_NAMESPACE), ...appClients('kafka'));
     const client = kafkaClient(config);
     if (this.kafka.connection.bootstrapServers !== client.brokers[0]) {
       throw new Error(

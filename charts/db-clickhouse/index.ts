@@ -8,7 +8,7 @@ import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { INTEGRATION_NAMESPACE, kafkaClient } from '../app-integration';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const CLICKHOUSE_NAMESPACE = 'db-clickhouse';
@@ -120,7 +120,7 @@ export class DbClickHouseChart extends PlatformChart {
       clusterDomain: config.clusterDomain,
     });
     this.declareInvoiceEvents(config, kafka.brokers);
-    this.clickhouse.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+    this.clickhouse.allowFrom(...appClients('clickhouse'));
     assertEndpointServed(this, 'clickhouseEndpoint', clickhouseEndpoint(config), this.clickhouse);
   }
 

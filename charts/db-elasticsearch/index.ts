@@ -5,7 +5,7 @@ import { s3Address } from '../../constructs/lib/s3-endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const ELASTICSEARCH_NAMESPACE = 'db-elasticsearch';
@@ -83,6 +83,6 @@ export class DbElasticsearchChart extends PlatformChart {
         : undefined,
       clusterDomain: config.clusterDomain,
     });
-    this.elasticsearch.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+    this.elasticsearch.allowFrom(...appClients('elasticsearch'));
   }
 }

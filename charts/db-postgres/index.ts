@@ -7,7 +7,7 @@ import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
 import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
 const MINIO = s3Address(MINIO_S3);
@@ -153,7 +153,7 @@ export class DbPostgresChart extends PlatformChart {
       promote: dr !== undefined && dr.failover,
     });
     // Applications reach PostgreSQL through PgBouncer.
-    this.postgres.allowFrom(...APP_NAMESPACES.map(namespacePeer));
+    this.postgres.allowFrom(...appClients('postgres'));
     assertEndpointServed(this, 'postgresEndpoint', postgresEndpoint(config), this.postgres, { DB: this.postgres.database });
   }
 }

@@ -6,11 +6,8 @@ import { REDIS_PORT, SENTINEL_PORT } from '../../constructs/redis-sentinel/confi
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { APP_NAMESPACES, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../constructs/lib/contract';
-
-/** Namespaces whose workloads use Redis: the application namespaces. */
-export const REDIS_CLIENT_NAMESPACES = APP_NAMESPACES;
 
 /** The namespace of the chart. */
 export const REDIS_NAMESPACE = 'db-redis';
@@ -77,7 +74,7 @@ export class DbRedisChart extends PlatformChart {
       // Unset: the construct's default, cluster.local.
       clusterDomain: config.clusterDomain,
     });
-    this.redis.allowFrom(...REDIS_CLIENT_NAMESPACES.map(namespacePeer));
+    this.redis.allowFrom(...appClients('redis'));
     assertEndpointServed(this, 'redisEndpoint', redisEndpoint(config), this.redis, { MASTER_SET: this.redis.masterSetName });
   }
 }

@@ -141,6 +141,8 @@ export class ScheduledTask extends Construct implements INetworkPeer {
       command: props.command,
       args: props.args,
     });
+    // The pod template's labels; connectsTo adds client labels to them.
+    const podLabels: Record<string, string> = { ...this.labels };
     const podSpec: k8s.PodSpec = {
       ...hardenedPodSpec({ serviceAccountName: this.serviceAccountName, podSecurity, nodePool: props.nodePool }),
       restartPolicy: s.restartPolicy,
@@ -151,9 +153,9 @@ export class ScheduledTask extends Construct implements INetworkPeer {
     };
     this.cronJob = new k8s.KubeCronJob(this, 'CronJob', {
       metadata: this.meta(name),
-      spec: this.cronJobSpec(s, podSpec, props.ttlSecondsAfterFinished),
+      spec: this.cronJobSpec(s, { metadata: { labels: podLabels }, spec: podSpec }, props.ttlSecondsAfterFinished),
     });
-    this.pod = { ...owner, selector: this.selector, env, volumes, mounts, prefixes: new Set<string>(), egressNames: new Set<string>() };
+    this.pod = { ...owner, selector: this.selector, podLabels, env, volumes, mounts, prefixes: new Set<string>(), egressNames: new Set<string>() };
   }
 
   public get peerNamespace(): string {
@@ -173,7 +175,7 @@ export class ScheduledTask extends Construct implements INetworkPeer {
     connectEndpoint(this, this.pod, endpoint, options);
   }
 
-  private cronJobSpec(s: ResolvedSchedule, podSpec: k8s.PodSpec, ttl: number | undefined): k8s.CronJobSpec {
+  private cronJobSpec(s: ResolvedSchedule, template: k8s.PodTemplateSpec, ttl: number | undefined): k8s.CronJobSpec {
     return {
       schedule: this.schedule,
       timeZone: s.timeZone,
@@ -188,7 +190,7 @@ export class ScheduledTask extends Construct implements INetworkPeer {
           activeDeadlineSeconds: s.activeDeadlineSeconds,
           backoffLimit: s.backoffLimit,
           ...(ttl !== undefined ? { ttlSecondsAfterFinished: ttl } : {}),
-          template: { metadata: { labels: { ...this.labels } }, spec: podSpec },
+          template,
         },
       },
     };

@@ -18,7 +18,7 @@ import { AppWorkloadProps, HTTP_PORT_NAME, METRICS_PORT_NAME } from './props';
 import { resolveAppWorkload, ResolvedAppWorkload } from './resolve';
 import { DeliveryStrategy } from './strategy';
 
-/** The pod selector of the application workload `name`: what a server's ingress policy admits (charts/wiring.ts). */
+/** The pod selector of the application workload `name`. */
 export function appWorkloadSelector(name: string): Record<string, string> {
   return { [LABEL_NAME]: name, [LABEL_INSTANCE]: name };
 }
@@ -85,6 +85,7 @@ export class AppWorkload extends Construct implements IConnectable {
     this.pod = {
       ...owner,
       selector: this.selector,
+      podLabels: template.metadata!.labels!,
       env: this.env,
       volumes: template.spec!.volumes as k8s.Volume[],
       mounts: template.spec!.containers[0].volumeMounts as k8s.VolumeMount[],
@@ -117,7 +118,7 @@ export class AppWorkload extends Construct implements IConnectable {
    * Connects to a data service: its host, port, user and settings as env vars, its password (and
    * any secret setting, and the CA of a TLS server) through an ExternalSecret `<name>-<prefix>` in
    * this namespace, and the egress NetworkPolicy `<name>-to-<prefix>` to the server's pods. The
-   * server's chart admits these pods (charts/wiring.ts). Env var names: `endpointEnvNames()`.
+   * server's chart admits these pods by their client label (`clientPeer()`). Env var names: `endpointEnvNames()`.
    */
   public connectsTo(endpoint: ClientEndpoint, options: ConnectOptions = {}): void {
     connectEndpoint(this, this.pod, endpoint, options);

@@ -4,7 +4,7 @@ import { uniquePolicyName } from '../connections';
 import { managedSecret, SecretKeyMapping, SecretStoreRef } from '../external-secret';
 import { allowEgressPolicy } from '../network';
 import { PropChecks } from '../prop-errors';
-import { ClientEndpoint, ConnectOptions, envPrefix } from './endpoint';
+import { ClientEndpoint, clientLabel, ConnectOptions, envPrefix } from './endpoint';
 import { SecretEnvVar } from './props';
 
 /** Where `connectsTo` mounts the CA of a TLS endpoint: `<dir>/<prefix, lower-case>/ca.crt`. */
@@ -22,6 +22,8 @@ export interface ConnectablePod {
   readonly labels: Readonly<Record<string, string>>;
   /** Labels that select exactly these pods (the egress policy's podSelector). */
   readonly selector: Readonly<Record<string, string>>;
+  /** The pod template's labels: `connectsTo` adds the endpoint's client label (`clientLabel()`) here. */
+  readonly podLabels: Record<string, string>;
   readonly secretStore: SecretStoreRef;
   /** Env of the main container. */
   readonly env: k8s.EnvVar[];
@@ -39,7 +41,8 @@ export interface ConnectablePod {
  * Connects `pod` to a data service: its host, port, user and settings as env vars, its password
  * (and any secret setting, and the CA of a TLS server) through an ExternalSecret `<name>-<prefix>`,
  * and the egress NetworkPolicy `<name>-to-<prefix>` to the server's pods. Objects are created
- * below `scope`. The server's chart admits these pods (charts/wiring.ts).
+ * below `scope`. The pods get the client label of the endpoint's kind (`clientLabel()`), which is
+ * what the server's chart admits (`clientPeer()`): only pods that connect get in.
  */
 export function connectEndpoint(scope: Construct, pod: ConnectablePod, endpoint: ClientEndpoint, options: ConnectOptions = {}): void {
   const p = envPrefix(endpoint, options);
@@ -51,6 +54,7 @@ export function connectEndpoint(scope: Construct, pod: ConnectablePod, endpoint:
   check.that(endpoint.peer.ports.includes(endpoint.port), 'connectsTo.peer.ports', `must include the endpoint port ${endpoint.port}`, endpoint.peer.ports);
   check.throwIfAny();
   pod.prefixes.add(p);
+  pod.podLabels[clientLabel(endpoint.kind)] = 'true';
   const lower = p.toLowerCase().replace(/_/g, '-');
   const secretName = `${pod.name}-${lower}`;
   const keys: SecretKeyMapping[] = [];

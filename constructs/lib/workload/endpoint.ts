@@ -4,6 +4,23 @@ import { INetworkPeer } from '../network';
 export const ENDPOINT_KINDS = ['postgres', 'redis', 'kafka', 'minio', 'clickhouse', 'elasticsearch'] as const;
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
+/** Label key prefix of the client labels: `client.receivables.io/<kind>: "true"`. */
+export const CLIENT_LABEL_DOMAIN = 'client.receivables.io';
+
+/**
+ * The label `connectsTo` puts on the pods of a client of `kind` (value `"true"`), as Bitnami's
+ * charts ask clients to carry `<release>-client: "true"` when their NetworkPolicy is on. A server
+ * admits a client namespace's pods with this label (`clientPeer`), not the whole namespace.
+ */
+export function clientLabel(kind: EndpointKind): string {
+  return `${CLIENT_LABEL_DOMAIN}/${kind}`;
+}
+
+/** The pods of `namespace` that connect to a server of `kind` with `connectsTo`, as a NetworkPolicy peer. */
+export function clientPeer(namespace: string, kind: EndpointKind): INetworkPeer {
+  return { peerNamespace: namespace, peerSelector: { [clientLabel(kind)]: 'true' } };
+}
+
 /** A value in the secret store, read into the client's namespace by an ExternalSecret. */
 export interface StoreSecretRef {
   /** Key in the secret store. */

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Testing } from 'cdk8s';
 import { AppIntegrationChart } from '../../../charts/app-integration';
+import { CLIENT_NAMESPACES } from '../../../charts/shared';
 import { loadEnvironments } from '../../../environments/load';
 
 describe('app-integration chart (Kafka)', () => {
@@ -32,11 +33,12 @@ describe('app-integration chart (Kafka)', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  test('ClickHouse and the application namespaces may reach the brokers on 9092, nobody else', () => {
+  test("ClickHouse and the client-labelled pods of Kafka's client namespaces may reach the brokers on 9092, nobody else", () => {
     const from = objectsOf('prod')
       .filter((o) => o.kind === 'NetworkPolicy' && /^kafka-from-(db|app)-/.test(o.metadata.name))
-      .map((o) => o.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
-    expect(from.sort()).toEqual(['app-agents', 'app-batch', 'app-core', 'app-integration', 'db-clickhouse']);
+      .map((o) => o.spec.ingress[0].from[0])
+      .map((peer) => `${peer.namespaceSelector.matchLabels['kubernetes.io/metadata.name']} ${JSON.stringify(peer.podSelector.matchLabels)}`);
+    expect(from.sort()).toEqual([...CLIENT_NAMESPACES.kafka.map((ns) => `${ns} {"client.receivables.io/kafka":"true"}`), 'db-clickhouse {}'].sort());
   });
 
   test('images come from the environment pins', () => {

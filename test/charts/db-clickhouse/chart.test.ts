@@ -2,6 +2,7 @@
 import { App, Testing } from 'cdk8s';
 import { AppIntegrationChart } from '../../../charts/app-integration';
 import { clickhouseBackupWriter, clickhouseEndpoint, DbClickHouseChart } from '../../../charts/db-clickhouse';
+import { CLIENT_NAMESPACES } from '../../../charts/shared';
 import { StorageMinioChart } from '../../../charts/storage-minio';
 import { loadEnvironments } from '../../../environments/load';
 
@@ -86,11 +87,13 @@ describe('db-clickhouse chart', () => {
     }
   });
 
-  test('the app namespaces may connect on HTTP and native', () => {
-    const names = Testing.synth(chartOf('staging'))
-      .filter((o: any) => o.kind === 'NetworkPolicy' && /^clickhouse-from-/.test(o.metadata.name))
-      .map((o: any) => o.metadata.name);
-    expect(names).toEqual(['clickhouse-from-app-core', 'clickhouse-from-app-agents', 'clickhouse-from-app-integration', 'clickhouse-from-app-batch']);
+  test("the client-labelled pods of ClickHouse's client namespaces may connect on HTTP and native", () => {
+    const allows = Testing.synth(chartOf('staging')).filter((o: any) => o.kind === 'NetworkPolicy' && /^clickhouse-from-/.test(o.metadata.name));
+    expect(allows.map((o: any) => o.metadata.name)).toEqual(CLIENT_NAMESPACES.clickhouse.map((ns) => `clickhouse-from-${ns}`));
+    for (const o of allows) {
+      expect(o.spec.ingress[0].from[0].podSelector).toEqual({ matchLabels: { 'client.receivables.io/clickhouse': 'true' } });
+      expect(o.spec.ingress[0].ports.map((p: any) => p.port)).toEqual([8123, 9000]);
+    }
   });
 
   test("the Kafka engine logs in as Kafka's app user with SCRAM-SHA-512; the password is Kafka's app-password, from the store", () => {

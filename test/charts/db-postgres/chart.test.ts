@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import { App, Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { DbPostgresChart } from '../../../charts/db-postgres';
+import { CLIENT_NAMESPACES } from '../../../charts/shared';
 import { loadEnvironments } from '../../../environments/load';
 import { EnvironmentConfig } from '../../../environments/types';
 import { all, find, patroniOf } from '../../constructs/postgres-ha/support';
@@ -22,9 +23,18 @@ describe('db-postgres chart', () => {
     expect(poolers).toBe(configs[env].postgres.poolerReplicas);
     expect(all(objects, 'CronJob').length > 0).toBe(backups === true || configs[env].features.backups);
     expect(find(objects, 'StatefulSet').spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe(`${configs[env].postgres.storageGi}Gi`);
-    for (const ns of ['app-core', 'app-agents', 'app-integration', 'app-batch']) {
-      expect(find(objects, 'NetworkPolicy', `postgres-from-${ns}`)).toBeDefined();
+    for (const ns of CLIENT_NAMESPACES.postgres) {
+      const allow = find(objects, 'NetworkPolicy', `postgres-from-${ns}`);
+      expect(allow.spec.ingress[0].from).toEqual([
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+          podSelector: { matchLabels: { 'client.receivables.io/postgres': 'true' } },
+        },
+      ]);
     }
+    expect(all(objects, 'NetworkPolicy').filter((o: any) => /^postgres-from-app-/.test(o.metadata.name))).toHaveLength(
+      CLIENT_NAMESPACES.postgres.length,
+    );
   });
 
   test('dr at rest is a standby of prod archive; after failover it is promoted and archives under dr/', () => {

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 import { App, Testing } from 'cdk8s';
-import { DbRedisChart, REDIS_CLIENT_NAMESPACES } from '../../../charts/db-redis';
+import { DbRedisChart } from '../../../charts/db-redis';
+import { CLIENT_NAMESPACES } from '../../../charts/shared';
 import { Resources } from '../../../constructs/lib/resources';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -63,12 +64,15 @@ describe('db-redis chart', () => {
     }
   });
 
-  test('the application namespaces and Prometheus are the only clients', () => {
+  test("the client-labelled pods of Redis' client namespaces and Prometheus are the only clients", () => {
     const objects = Testing.synth(chartOf('staging'));
     const clients = find(objects, 'NetworkPolicy', 'redis-clients');
     expect(clients.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
-      ...REDIS_CLIENT_NAMESPACES,
+      ...CLIENT_NAMESPACES.redis,
     ]);
+    for (const peer of clients.spec.ingress[0].from) {
+      expect(peer.podSelector).toEqual({ matchLabels: { 'client.receivables.io/redis': 'true' } });
+    }
     const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
     expect(metrics.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
   });

@@ -110,6 +110,18 @@ describe('AppWorkload', () => {
     expect(egress.spec.egress[0].ports).toEqual([{ protocol: 'TCP', port: 5432 }]);
   });
 
+  test('connectsTo labels the pods as clients of the kind, which the server admits; the selector stays as it was', () => {
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    const w = new AppWorkload(chart, 'Auth', BASE, EXT);
+    const before = find(Testing.synth(chart), 'Deployment', 'auth');
+    expect(Object.keys(before.spec.template.metadata.labels).filter((k) => k.startsWith('client.'))).toEqual([]);
+    w.connectsTo(PG);
+    const d = find(Testing.synth(chart), 'Deployment', 'auth');
+    expect(d.spec.template.metadata.labels['client.receivables.io/postgres']).toBe('true');
+    expect(d.spec.selector.matchLabels).toEqual(w.selector);
+    expect(d.spec.selector.matchLabels).not.toHaveProperty(['client.receivables.io/postgres']);
+  });
+
   test('connectsTo after construction reaches a Rollout too: env vars and the CA mount in its template', () => {
     const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
     const w = new AppWorkload(chart, 'Auth', { ...BASE, strategy: CANARY }, EXT);
