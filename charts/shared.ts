@@ -5,9 +5,19 @@ import { INetworkPeer } from '../constructs/lib/network';
 import { ClientEndpoint } from '../constructs/lib/workload/endpoint';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
 import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
+import { EnvironmentConfig } from '../environments/types';
 
 /** The application namespaces: the clients of the data services. */
 export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
+
+/**
+ * Whether the environment runs KEDA and its workloads scale on queue depth: where autoscaling is
+ * on (staging, prod, dr), like the CPU HPAs. Elsewhere (dev) queue workers run at fixed replicas
+ * and the queues do not admit the KEDA operator.
+ */
+export function queueScalingEnabled(config: EnvironmentConfig): boolean {
+  return config.features.autoscaling;
+}
 
 /** Where Prometheus runs. */
 export const MONITORING_NAMESPACE = 'monitoring';

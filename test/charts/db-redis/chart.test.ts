@@ -63,10 +63,16 @@ describe('db-redis chart', () => {
     }
   });
 
-  test('the application namespaces and Prometheus are the only clients', () => {
+  test('the application namespaces, the KEDA operator (where KEDA runs) and Prometheus are the only clients', () => {
     const objects = Testing.synth(chartOf('staging'));
     const clients = find(objects, 'NetworkPolicy', 'redis-clients');
     expect(clients.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+      ...REDIS_CLIENT_NAMESPACES,
+      'keda',
+    ]);
+    expect(clients.spec.ingress[0].from[REDIS_CLIENT_NAMESPACES.length].podSelector.matchLabels).toEqual({ app: 'keda-operator' });
+    const dev = find(Testing.synth(chartOf('dev')), 'NetworkPolicy', 'redis-clients');
+    expect(dev.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
       ...REDIS_CLIENT_NAMESPACES,
     ]);
     const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
