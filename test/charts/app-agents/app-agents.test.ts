@@ -2,6 +2,7 @@
 import { App, Testing } from 'cdk8s';
 import { AppAgentsChart, ORCHESTRATOR, SPECIALIZED_AGENTS, topicPartitions } from '../../../charts/app-agents';
 import { AppIntegrationChart } from '../../../charts/app-integration';
+import { DbPostgresChart } from '../../../charts/db-postgres';
 import { DbRedisChart } from '../../../charts/db-redis';
 import { KEDA_PAUSED_REPLICAS } from '../../../constructs/lib/keda';
 import { loadEnvironments } from '../../../environments/load';
@@ -163,6 +164,11 @@ describe('app-agents chart', () => {
     const server = named(Testing.synth(new AppIntegrationChart(new App(), configs.prod)), 'NetworkPolicy', 'kafka-from-app-agents').spec;
     expect(server.podSelector.matchLabels).toEqual(egress.to[0].podSelector.matchLabels);
     expect(server.ingress[0].ports).toEqual(egress.ports);
+    const pgEgress = named(objects, 'NetworkPolicy', 'orchestrator-to-postgres').spec.egress[0];
+    const pgServer = named(Testing.synth(new DbPostgresChart(new App(), configs.prod)), 'NetworkPolicy', 'postgres-from-app-agents').spec;
+    expect(pgEgress.to[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'db-postgres' });
+    expect(pgServer.podSelector.matchLabels).toEqual(pgEgress.to[0].podSelector.matchLabels);
+    expect(pgServer.ingress[0].ports).toEqual(pgEgress.ports);
     const redisEgress = named(objects, 'NetworkPolicy', 'reporting-agent-to-redis').spec.egress[0];
     const redisServer = named(Testing.synth(new DbRedisChart(new App(), configs.prod)), 'NetworkPolicy', 'redis-clients').spec;
     expect(redisServer.ingress[0].from).toContainEqual({
