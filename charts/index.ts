@@ -1,6 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
 import { DbClickHouseChart } from './db-clickhouse';
+import { AppAgentsChart } from './app-agents';
 import { AppCoreChart } from './app-core';
 import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
@@ -45,6 +46,7 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  */
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'app-core': (app, config) => new AppCoreChart(app, config),
+  'app-agents': (app, config) => new AppAgentsChart(app, config),
   'app-integration': (app, config) => new AppIntegrationChart(app, config),
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),

@@ -5,6 +5,7 @@ import { INetworkPeer } from '../constructs/lib/network';
 import { ClientEndpoint, clientPeer, EndpointKind } from '../constructs/lib/workload/endpoint';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
 import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
+import { EnvironmentConfig } from '../environments/types';
 
 /** The application namespaces: the clients of the data services. */
 export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app-batch'] as const;
@@ -16,9 +17,9 @@ export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app
  * such pods, and `net.egress-unanswered` a client whose namespace is missing.
  */
 export const CLIENT_NAMESPACES: Readonly<Record<EndpointKind, readonly string[]>> = {
-  postgres: ['app-core'],
-  redis: ['app-core'],
-  kafka: ['app-core'],
+  postgres: ['app-core', 'app-agents'],
+  redis: ['app-core', 'app-agents'],
+  kafka: ['app-core', 'app-agents'],
   clickhouse: [],
   // The log pipeline (Fluent Bit, Kibana) comes with the monitoring add-ons; no application queries Elasticsearch yet.
   elasticsearch: [],
@@ -33,6 +34,15 @@ export const CLIENT_NAMESPACES: Readonly<Record<EndpointKind, readonly string[]>
  */
 export function appClients(kind: EndpointKind): INetworkPeer[] {
   return CLIENT_NAMESPACES[kind].map((ns) => clientPeer(ns, kind));
+}
+
+/**
+ * Whether the environment runs KEDA and its workloads scale on queue depth: where autoscaling is
+ * on (staging, prod, dr), like the CPU HPAs. Elsewhere (dev) queue workers run at fixed replicas
+ * and the queues do not admit the KEDA operator.
+ */
+export function queueScalingEnabled(config: EnvironmentConfig): boolean {
+  return config.features.autoscaling;
 }
 
 /** Where Prometheus runs. */

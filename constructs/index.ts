@@ -6,6 +6,7 @@ export * from './clickhouse-cluster';
 export * from './kafka-cluster';
 export * from './core-service';
 export * from './scheduled-task';
+export * from './agent-service';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';
@@ -13,6 +14,9 @@ export * from './lib/content-hash';
 export * from './lib/contract';
 export * from './lib/disruption-budget';
 export * from './lib/external-secret';
+// Not `export *`: keda.ts has its own `ScaleTarget`, which the workload base also exports.
+export { checkQueueScaling, KEDA_NAMESPACE, KEDA_OPERATOR, KEDA_PAUSED_REPLICAS, QueueScaler, QueueTrigger, resolveQueueScaling } from './lib/keda';
+export type { KafkaLagTriggerProps, QueueLogin, QueueScalerProps, QueueScalingProps, RedisListTriggerProps, ResolvedQueueScaling } from './lib/keda';
 export * from './lib/labels';
 export * from './lib/network';
 export * from './lib/pod-defaults';

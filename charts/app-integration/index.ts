@@ -1,11 +1,12 @@
 import { App, Size } from 'cdk8s';
 import { KAFKA_CLIENT_PORT, KafkaCluster } from '../../constructs/kafka-cluster';
+import { KEDA_OPERATOR, QueueLogin } from '../../constructs/lib/keda';
 import { Resources } from '../../constructs/lib/resources';
 import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, queueScalingEnabled, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const INTEGRATION_NAMESPACE = 'app-integration';
@@ -18,8 +19,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const PLATFORM_TOPICS = [
   // Invoice lifecycle events, consumed into ClickHouse (Kafka engine -> materialized view).
   { name: 'invoice-events', partitions: 6, retentionMs: 7 * DAY_MS },
-  // The agents' task queue: short retention, a task is consumed within minutes.
+  // The agents' task queue: short retention, a task is consumed within minutes. The APIs submit
+  // tasks here; the orchestrator (app-agents) routes each to the queue of a specialized agent.
   { name: 'agent-tasks', partitions: 12, retentionMs: 3 * DAY_MS },
+  // One queue per specialized agent (app-agents): each scales on its own group's lag, which a
+  // shared topic would inflate with the other agent's tasks. Partitions cap the agent's replicas.
+  { name: 'agent-tasks-collections', partitions: 12, retentionMs: 3 * DAY_MS },
+  { name: 'agent-tasks-disputes', partitions: 12, retentionMs: 3 * DAY_MS },
   // Audit trail: kept for 400 days (a year plus the audit window), compressed.
   { name: 'audit-events', partitions: 3, retentionMs: 400 * DAY_MS, config: { 'compression.type': 'zstd' } },
 ] as const;
@@ -76,6 +82,15 @@ export function kafkaEndpoint(config: EnvironmentConfig): ClientEndpoint {
   };
 }
 
+/**
+ * The login the KEDA operator reads consumer lag with: the `monitor` user, whose ACLs
+ * (`CLIENT_ACLS`: Describe on every topic and group, Describe on the cluster) are exactly what
+ * lag needs (OffsetFetch and ListOffsets), and who can neither read nor write a message.
+ */
+export function kafkaLagLogin(config: EnvironmentConfig): QueueLogin {
+  return { username: 'monitor', passwordRemoteKey: kafkaRemoteKey(config), passwordProperty: 'monitor-password' };
+}
+
 function kafkaRemoteKey(config: EnvironmentConfig): string {
   return `${config.name}/app-integration/kafka`;
 }
@@ -109,6 +124,10 @@ export class AppIntegrationChart extends PlatformChart {
       this.kafka.addTopic(topic);
     }
     this.kafka.allowFrom(namespacePeer(CLICKHOUSE_CLIENT_NAMESPACE), ...appClients('kafka'));
+    if (queueScalingEnabled(config)) {
+      // The KEDA operator reads the agents' consumer lag itself (app-agents' ScaledObjects).
+      this.kafka.allowFrom(KEDA_OPERATOR);
+    }
     const client = kafkaClient(config);
     if (this.kafka.connection.bootstrapServers !== client.brokers[0]) {
       throw new Error(

@@ -1,4 +1,5 @@
 import { App, Size } from 'cdk8s';
+import { KEDA_OPERATOR } from '../../constructs/lib/keda';
 import { Resources } from '../../constructs/lib/resources';
 import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { RedisSentinel } from '../../constructs/redis-sentinel';
@@ -6,7 +7,7 @@ import { REDIS_PORT, SENTINEL_PORT } from '../../constructs/redis-sentinel/confi
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { PlatformChart } from '../platform-chart';
-import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, queueScalingEnabled, SECRET_STORE } from '../shared';
 import { DEFAULT_CLUSTER_DOMAIN } from '../../constructs/lib/contract';
 
 /** The namespace of the chart. */
@@ -75,6 +76,10 @@ export class DbRedisChart extends PlatformChart {
       clusterDomain: config.clusterDomain,
     });
     this.redis.allowFrom(...appClients('redis'));
+    if (queueScalingEnabled(config)) {
+      // The KEDA operator reads the length of the agents' task lists itself (app-agents' ScaledObjects).
+      this.redis.allowFrom(KEDA_OPERATOR);
+    }
     assertEndpointServed(this, 'redisEndpoint', redisEndpoint(config), this.redis, { MASTER_SET: this.redis.masterSetName });
   }
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ScaledObject } from '../../imports/keda-scaledobject-keda.sh';
 import { TriggerAuthentication } from '../../imports/keda-triggerauthentication-keda.sh';
 import { managedSecret, SecretKeyMapping, SecretStoreRef } from './external-secret';
+import { INetworkPeer } from './network';
 import { PropChecks } from './prop-errors';
 
 /**
@@ -22,6 +23,13 @@ export const KEDA_PAUSED_REPLICAS = 'autoscaling.keda.sh/paused-replicas';
 
 /** The namespace the KEDA operator runs in (its Helm chart's default): it reads the queues itself. */
 export const KEDA_NAMESPACE = 'keda';
+
+/**
+ * The KEDA operator's pods, as a NetworkPolicy peer: the label its Helm chart puts on them
+ * (kedacore/charts `keda/templates/manager/deployment.yaml`, `app: {{ .Values.operator.name }}`,
+ * default `keda-operator`). A queue's server admits this peer so the operator can read lag and lengths.
+ */
+export const KEDA_OPERATOR: INetworkPeer = { peerNamespace: KEDA_NAMESPACE, peerSelector: { app: 'keda-operator' } };
 
 /** A queue login: a user name and the password's place in the secret store. */
 export interface QueueLogin {
@@ -114,15 +122,20 @@ export interface ResolvedQueueScaling {
 
 const DEFAULTS = { minReplicas: 1, maxReplicas: 10, cooldownSeconds: 300, pollingSeconds: 30, lagThreshold: 10, listLength: 5 };
 
-/** Checks queue scaling props into `check`, fields prefixed with `field`; returns them resolved. */
-export function checkQueueScaling(check: PropChecks, props: QueueScalingProps, field: string): ResolvedQueueScaling {
-  const r: ResolvedQueueScaling = {
+/** The queue scaling props with their defaults applied, unchecked (a construct needs the bounds before its checks run). */
+export function resolveQueueScaling(props: QueueScalingProps): ResolvedQueueScaling {
+  return {
     trigger: props.trigger,
     minReplicas: props.minReplicas ?? DEFAULTS.minReplicas,
     maxReplicas: props.maxReplicas ?? DEFAULTS.maxReplicas,
     cooldownSeconds: props.cooldownSeconds ?? DEFAULTS.cooldownSeconds,
     pollingSeconds: props.pollingSeconds ?? DEFAULTS.pollingSeconds,
   };
+}
+
+/** Checks queue scaling props into `check`, fields prefixed with `field`; returns them resolved. */
+export function checkQueueScaling(check: PropChecks, props: QueueScalingProps, field: string): ResolvedQueueScaling {
+  const r = resolveQueueScaling(props);
   const minOk = check.integer(r.minReplicas, `${field}.minReplicas`, 0);
   if (minOk && r.minReplicas === 0) {
     check.that(props.allowScaleToZero === true, `${field}.minReplicas`, 'may be 0 only with allowScaleToZero: true (batch workloads)', r.minReplicas);

@@ -6,9 +6,10 @@ import { Finding, ManifestIndex, selectorMatches } from './model';
 export const SYSTEM_NAMESPACES = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 /**
  * Namespaces of cluster add-ons the platform requires but does not deploy (the Istio control
- * plane): policies may name them; their pods are not in the set, so peers there are unknown.
+ * plane, the KEDA operator that reads queue depths): policies may name them; their pods are not
+ * in the set, so peers there are unknown.
  */
-export const ADDON_NAMESPACES = new Set(['istio-system']);
+export const ADDON_NAMESPACES = new Set(['istio-system', 'keda']);
 export const NS_LABEL = 'kubernetes.io/metadata.name';
 
 /**

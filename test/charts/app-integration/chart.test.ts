@@ -18,14 +18,14 @@ describe('app-integration chart (Kafka)', () => {
   test.each(['staging', 'prod', 'dr'])('%s runs 3 combined nodes, topics with replication factor 3', (env) => {
     const kafka = chartOf(env).kafka;
     expect(kafka.pools.map((p) => [p.pool, p.replicas])).toEqual([['combined', 3]]);
-    expect(kafka.topics.map((t) => t.replicationFactor)).toEqual([3, 3, 3]);
+    expect(kafka.topics.map((t) => t.replicationFactor)).toEqual([3, 3, 3, 3, 3]);
   });
 
-  test('the platform topics: invoice events, the agent task queue, audit events with long retention', () => {
+  test('the platform topics: invoice events, the agent task queues, audit events with long retention', () => {
     const topics = Object.fromEntries(chartOf('prod').kafka.topics.map((t) => [t.name, t]));
-    expect(Object.keys(topics)).toEqual(['invoice-events', 'agent-tasks', 'audit-events']);
+    expect(Object.keys(topics)).toEqual(['invoice-events', 'agent-tasks', 'agent-tasks-collections', 'agent-tasks-disputes', 'audit-events']);
     const days = (name: string): number => Number(topics[name].config['retention.ms']) / 86400000;
-    expect([days('invoice-events'), days('agent-tasks'), days('audit-events')]).toEqual([7, 3, 400]);
+    expect(Object.keys(topics).map(days)).toEqual([7, 3, 3, 3, 400]);
   });
 
   test('each environment has its own cluster id', () => {

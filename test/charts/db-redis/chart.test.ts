@@ -64,15 +64,21 @@ describe('db-redis chart', () => {
     }
   });
 
-  test("the client-labelled pods of Redis' client namespaces and Prometheus are the only clients", () => {
+  test("the client-labelled pods of Redis' client namespaces, the KEDA operator (where KEDA runs) and Prometheus are the only clients", () => {
     const objects = Testing.synth(chartOf('staging'));
     const clients = find(objects, 'NetworkPolicy', 'redis-clients');
     expect(clients.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
       ...CLIENT_NAMESPACES.redis,
+      'keda',
     ]);
-    for (const peer of clients.spec.ingress[0].from) {
+    expect(clients.spec.ingress[0].from[CLIENT_NAMESPACES.redis.length].podSelector.matchLabels).toEqual({ app: 'keda-operator' });
+    for (const peer of clients.spec.ingress[0].from.slice(0, CLIENT_NAMESPACES.redis.length)) {
       expect(peer.podSelector).toEqual({ matchLabels: { 'client.receivables.io/redis': 'true' } });
     }
+    const dev = find(Testing.synth(chartOf('dev')), 'NetworkPolicy', 'redis-clients');
+    expect(dev.spec.ingress[0].from.map((p: any) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([
+      ...CLIENT_NAMESPACES.redis,
+    ]);
     const metrics = find(objects, 'NetworkPolicy', 'redis-metrics');
     expect(metrics.spec.ingress[0].from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']).toBe('monitoring');
   });

@@ -1,0 +1,2 @@
+export * from './agent-service';
+export * from './runtime';
