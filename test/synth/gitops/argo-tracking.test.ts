@@ -64,8 +64,8 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
       }
     }
     // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh,
-    // the four app-core services the eighth to eleventh.
-    expect(monitors).toBe(11);
+    // the four app-core services the eighth to eleventh, app-integration's integration-hub the twelfth.
+    expect(monitors).toBe(12);
   });
 });
 
