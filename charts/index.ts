@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
 import { DbClickHouseChart } from './db-clickhouse';
 import { AppAgentsChart } from './app-agents';
+import { AppBatchChart } from './app-batch';
 import { AppCoreChart } from './app-core';
 import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
@@ -48,6 +49,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'app-core': (app, config) => new AppCoreChart(app, config),
   'app-agents': (app, config) => new AppAgentsChart(app, config),
   'app-integration': (app, config) => new AppIntegrationChart(app, config),
+  'app-batch': (app, config) => new AppBatchChart(app, config),
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),

@@ -17,10 +17,11 @@ export const APP_NAMESPACES = ['app-core', 'app-agents', 'app-integration', 'app
  * such pods, and `net.egress-unanswered` a client whose namespace is missing.
  */
 export const CLIENT_NAMESPACES: Readonly<Record<EndpointKind, readonly string[]>> = {
-  postgres: ['app-core', 'app-agents'],
-  redis: ['app-core', 'app-agents'],
-  kafka: ['app-core', 'app-agents'],
-  clickhouse: [],
+  postgres: ['app-core', 'app-agents', 'app-integration', 'app-batch'],
+  redis: ['app-core', 'app-agents', 'app-batch'],
+  kafka: ['app-core', 'app-agents', 'app-integration', 'app-batch'],
+  // report-generation aggregates the invoice events.
+  clickhouse: ['app-batch'],
   // The log pipeline (Fluent Bit, Kibana) comes with the monitoring add-ons; no application queries Elasticsearch yet.
   elasticsearch: [],
   // MinIO admits its backup writers itself (MinioBackupWriter); applications do not use it yet.

@@ -1,10 +1,13 @@
 import { App, Size } from 'cdk8s';
+import { CoreService } from '../../constructs/core-service';
 import { KAFKA_CLIENT_PORT, KafkaCluster } from '../../constructs/kafka-cluster';
 import { KEDA_OPERATOR, QueueLogin } from '../../constructs/lib/keda';
 import { Resources } from '../../constructs/lib/resources';
 import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
+import { appServiceBase } from '../app-service';
+import { postgresEndpoint } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
 import { appClients, assertEndpointServed, MONITORING_NAMESPACE, namespacePeer, queueScalingEnabled, SECRET_STORE } from '../shared';
 
@@ -44,6 +47,8 @@ export const PLATFORM_TOPICS = [
  */
 /** The Kafka cluster's name, in every environment. */
 export const KAFKA_NAME = 'kafka';
+/** The integration service: the ERP and bank connectors, between Kafka and PostgreSQL. */
+export const INTEGRATION_HUB = 'integration-hub';
 
 /**
  * How a client in another chart reaches and logs in to Kafka (charts are synthesized apart, so
@@ -95,8 +100,15 @@ function kafkaRemoteKey(config: EnvironmentConfig): string {
   return `${config.name}/app-integration/kafka`;
 }
 
+/**
+ * The chart: Kafka, and `integration-hub`, a `CoreService` at the application services' scale
+ * (`appServiceBase`: `appReplicas`, 0 on DR at rest) that moves ERP and bank data between Kafka and
+ * PostgreSQL. It reaches Kafka in its own namespace: its egress policy `integration-hub-to-kafka`
+ * pairs with Kafka's `kafka-from-app-integration`, as any client namespace's does.
+ */
 export class AppIntegrationChart extends PlatformChart {
   public readonly kafka: KafkaCluster;
+  public readonly integrationHub: CoreService;
 
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, INTEGRATION_NAMESPACE, { config, namespace: INTEGRATION_NAMESPACE });
@@ -135,5 +147,12 @@ export class AppIntegrationChart extends PlatformChart {
       );
     }
     assertEndpointServed(this, 'kafkaEndpoint', kafkaEndpoint(config), this.kafka);
+    this.integrationHub = new CoreService(this, INTEGRATION_HUB, {
+      ...appServiceBase(this, config),
+      name: INTEGRATION_HUB,
+      image: imageRef(config, 'integrationHubService'),
+    });
+    this.integrationHub.connectsTo(kafkaEndpoint(config));
+    this.integrationHub.connectsTo(postgresEndpoint(config));
   }
 }

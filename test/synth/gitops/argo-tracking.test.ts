@@ -64,8 +64,9 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
       }
     }
     // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh,
-    // the four app-core services the eighth to eleventh, the four app-agents the twelfth to fifteenth.
-    expect(monitors).toBe(15);
+    // the four app-core services the eighth to eleventh, the four app-agents the twelfth to fifteenth,
+    // app-integration's integration-hub the sixteenth.
+    expect(monitors).toBe(16);
   });
 });
 

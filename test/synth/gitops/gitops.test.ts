@@ -298,8 +298,8 @@ describe('sync policies per environment', () => {
     expect((apps.spec as any).template.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     const tenants = sets.find((s) => s.metadata.name === `${projectName('prod')}-tenants`)!;
     expect((tenants.spec as any).template.spec.ignoreDifferences).toBeUndefined();
-    // Without autoscalers (dev) nothing is ignored; prod's app-core Rollouts and the orchestrator are
-    // HPA-scaled, the other app-agents Deployments KEDA-scaled.
+    // Without autoscalers (dev) nothing is ignored; prod's app-core Rollouts, the orchestrator and
+    // integration-hub are HPA-scaled, the other app-agents Deployments KEDA-scaled.
     expect((argo('dev', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences).toBeUndefined();
     const prodIgnored = (argo('prod', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences;
     expect(prodIgnored.map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
@@ -307,6 +307,7 @@ describe('sync policies per environment', () => {
       'Deployment/app-agents/dispute-agent',
       'Deployment/app-agents/orchestrator',
       'Deployment/app-agents/reporting-agent',
+      'Deployment/app-integration/integration-hub',
       'Rollout/app-core/auth',
       'Rollout/app-core/invoice-processing',
       'Rollout/app-core/mobile-backend',
