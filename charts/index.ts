@@ -2,6 +2,8 @@ import { App, Chart } from 'cdk8s';
 import { EnvironmentConfig } from '../environments/types';
 import { DbClickHouseChart } from './db-clickhouse';
 import { AppCoreChart } from './app-core';
+import { AppFrontendChart } from './app-frontend';
+import { CertManagerChart } from './cert-manager';
 import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
 import { DbPostgresChart } from './db-postgres';
@@ -45,7 +47,9 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  */
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'app-core': (app, config) => new AppCoreChart(app, config),
+  'app-frontend': (app, config) => new AppFrontendChart(app, config),
   'app-integration': (app, config) => new AppIntegrationChart(app, config),
+  'cert-manager': (app, config) => new CertManagerChart(app, config),
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),

@@ -12,6 +12,7 @@ export * from './lib/connections';
 export * from './lib/content-hash';
 export * from './lib/contract';
 export * from './lib/disruption-budget';
+export * from './lib/edge';
 export * from './lib/external-secret';
 export * from './lib/labels';
 export * from './lib/network';

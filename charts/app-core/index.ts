@@ -1,21 +1,20 @@
 import { App } from 'cdk8s';
 import { CoreService } from '../../constructs/core-service';
-import { Resources } from '../../constructs/lib/resources';
 import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { CanaryStep, DeliveryStrategy } from '../../constructs/lib/workload/strategy';
-import { appReplicas, imageRef } from '../../environments/derive';
+import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { kafkaEndpoint } from '../app-integration';
 import { postgresEndpoint } from '../db-postgres';
 import { redisEndpoint } from '../db-redis';
+import { appScale } from '../app-scale';
 import { PlatformChart } from '../platform-chart';
-import { MONITORING_NAMESPACE, namespacePeer, PROMETHEUS_URL, SECRET_STORE } from '../shared';
+import { MONITORING_NAMESPACE, namespacePeer, PROMETHEUS_URL } from '../shared';
 import { AppCoreDeliveryConfig, DeliveryConfig } from './config';
 
 /** The namespace of the chart. */
 export const CORE_NAMESPACE = 'app-core';
-/** The HPA's ceiling, as a multiple of the environment's replicas. */
-export const AUTOSCALING_FACTOR = 3;
+export { AUTOSCALING_FACTOR } from '../app-scale';
 
 type EndpointOf = (config: EnvironmentConfig) => ClientEndpoint;
 
@@ -64,19 +63,14 @@ export class AppCoreChart extends PlatformChart {
 
   constructor(scope: App, config: EnvironmentConfig) {
     super(scope, CORE_NAMESPACE, { config, namespace: CORE_NAMESPACE });
-    const replicas = appReplicas(config);
+    const scale = appScale(this);
     const services: Record<string, CoreService> = {};
     for (const spec of CORE_SERVICES) {
       const service = new CoreService(this, spec.name, {
         name: spec.name,
         namespace: this.ns.name,
         image: imageRef(config, spec.image),
-        replicas,
-        resources: Resources.PRESETS[config.apps.size],
-        nodePool: this.nodePool('general'),
-        zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
-        secretStore: SECRET_STORE,
-        autoscaling: config.features.autoscaling && replicas > 0 ? { minReplicas: replicas, maxReplicas: replicas * AUTOSCALING_FACTOR } : undefined,
+        ...scale,
         strategy: deliveryStrategy(config.apps.delivery[spec.key]),
         monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
       });

@@ -1,3 +1,4 @@
 export * from './certificate';
 export * from './kong';
 export * from './public-ingress';
+export * from './cluster-issuer';

@@ -298,10 +298,11 @@ describe('sync policies per environment', () => {
     expect((apps.spec as any).template.spec.syncPolicy.syncOptions).toContain('RespectIgnoreDifferences=true');
     const tenants = sets.find((s) => s.metadata.name === `${projectName('prod')}-tenants`)!;
     expect((tenants.spec as any).template.spec.ignoreDifferences).toBeUndefined();
-    // Without autoscalers (dev) nothing is ignored; prod's app-core Rollouts are HPA-scaled.
+    // Without autoscalers (dev) nothing is ignored; prod's app-core Rollouts and the frontend Deployment are HPA-scaled.
     expect((argo('dev', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences).toBeUndefined();
     const prodIgnored = (argo('prod', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences;
     expect(prodIgnored.map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
+      'Deployment/app-frontend/frontend',
       'Rollout/app-core/auth',
       'Rollout/app-core/invoice-processing',
       'Rollout/app-core/mobile-backend',

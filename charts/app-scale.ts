@@ -1,0 +1,30 @@
+import { Resources } from '../constructs/lib/resources';
+import { AppWorkloadProps } from '../constructs/lib/workload/props';
+import { appReplicas } from '../environments/derive';
+import { PlatformChart } from './platform-chart';
+import { SECRET_STORE } from './shared';
+
+/** The HPA's ceiling, as a multiple of the environment's replicas. */
+export const AUTOSCALING_FACTOR = 3;
+
+/** What every stateless application workload of an environment shares: scale, size, placement, secret store. */
+export type AppScale = Required<Pick<AppWorkloadProps, 'replicas' | 'resources' | 'nodePool' | 'zoneSpread' | 'secretStore'>> &
+  Pick<AppWorkloadProps, 'autoscaling'>;
+
+/**
+ * The environment's scale of an application workload in `chart`: `appReplicas` (0 on DR at rest),
+ * `apps.size`, the `general` pool, zone spread where the cloud has zones, and a CPU HPA of
+ * 1x-`AUTOSCALING_FACTOR`x where `features.autoscaling` is on.
+ */
+export function appScale(chart: PlatformChart): AppScale {
+  const config = chart.config;
+  const replicas = appReplicas(config);
+  return {
+    replicas,
+    resources: Resources.PRESETS[config.apps.size],
+    nodePool: chart.nodePool('general'),
+    zoneSpread: config.features.zoneSpread && chart.cloud.supportsZones,
+    secretStore: SECRET_STORE,
+    autoscaling: config.features.autoscaling && replicas > 0 ? { minReplicas: replicas, maxReplicas: replicas * AUTOSCALING_FACTOR } : undefined,
+  };
+}
