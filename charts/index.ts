@@ -8,6 +8,7 @@ import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
 import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
+import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
@@ -50,6 +51,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'app-frontend': (app, config) => new AppFrontendChart(app, config),
   'app-integration': (app, config) => new AppIntegrationChart(app, config),
   'cert-manager': (app, config) => new CertManagerChart(app, config),
+  ingress: (app, config) => new IngressChart(app, config),
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),

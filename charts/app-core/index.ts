@@ -1,7 +1,10 @@
 import { App } from 'cdk8s';
 import { CoreService } from '../../constructs/core-service';
 import { INGRESS_CONTROLLER_NAMESPACE } from '../../constructs/lib/edge/certificate';
+import { ControllerBackend } from '../../constructs/lib/edge/controller-policies';
 import { KongApi, KongApiProps } from '../../constructs/lib/edge/kong';
+import { appWorkloadSelector } from '../../constructs/lib/workload/app-workload';
+import { DEFAULT_HTTP_PORT } from '../../constructs/lib/workload/props';
 import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { CanaryStep, DeliveryStrategy } from '../../constructs/lib/workload/strategy';
 import { imageRef } from '../../environments/derive';
@@ -47,6 +50,11 @@ export const CORE_SERVICES: readonly CoreServiceSpec[] = [
   },
   { name: 'mobile-backend', key: 'mobileBackend', image: 'mobileBackendService', uses: [postgresEndpoint, redisEndpoint], path: '/api/mobile' },
 ];
+
+/** The pods and ports Kong routes to (the `ingress` chart's egress); the chart test checks them against the services. */
+export function coreBackends(): ControllerBackend[] {
+  return CORE_SERVICES.map((s) => ({ namespace: CORE_NAMESPACE, podSelector: appWorkloadSelector(s.name), port: DEFAULT_HTTP_PORT }));
+}
 
 /** Canary: 20% for 5 minutes, 50% for 5 minutes, then all, with Prometheus analysis throughout. */
 const CANARY_STEPS = [CanaryStep.setWeight(20), CanaryStep.pause(300), CanaryStep.setWeight(50), CanaryStep.pause(300), CanaryStep.setWeight(100)];

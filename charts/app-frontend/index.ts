@@ -1,7 +1,9 @@
 import { App } from 'cdk8s';
 import { INGRESS_CONTROLLER_NAMESPACE } from '../../constructs/lib/edge/certificate';
 import { PublicIngress } from '../../constructs/lib/edge/public-ingress';
-import { DEFAULT_CSP } from '../../constructs/static-site/nginx-conf';
+import { DEFAULT_CSP, NGINX_PORT } from '../../constructs/static-site/nginx-conf';
+import { ControllerBackend } from '../../constructs/lib/edge/controller-policies';
+import { appWorkloadSelector } from '../../constructs/lib/workload/app-workload';
 import { StaticSite } from '../../constructs/static-site/static-site';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
@@ -14,6 +16,11 @@ import { namespacePeer } from '../shared';
 export const FRONTEND_NAMESPACE = 'app-frontend';
 /** Name of the StaticSite, its Service and its Ingress. */
 export const FRONTEND_NAME = 'frontend';
+
+/** The pods and port ingress-nginx routes to (the `ingress` chart's egress); the chart test checks it against the site. */
+export function frontendBackend(): ControllerBackend {
+  return { namespace: FRONTEND_NAMESPACE, podSelector: appWorkloadSelector(FRONTEND_NAME), port: NGINX_PORT };
+}
 
 /**
  * The browser may call the API host (Kong) and Keycloak's token endpoint besides its own origin;
