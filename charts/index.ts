@@ -4,10 +4,13 @@ import { DbClickHouseChart } from './db-clickhouse';
 import { AppAgentsChart } from './app-agents';
 import { AppBatchChart } from './app-batch';
 import { AppCoreChart } from './app-core';
+import { AppFrontendChart } from './app-frontend';
+import { CertManagerChart } from './cert-manager';
 import { AppIntegrationChart } from './app-integration';
 import { DbElasticsearchChart } from './db-elasticsearch';
 import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
+import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
@@ -48,8 +51,11 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
 const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
   'app-core': (app, config) => new AppCoreChart(app, config),
   'app-agents': (app, config) => new AppAgentsChart(app, config),
+  'app-frontend': (app, config) => new AppFrontendChart(app, config),
   'app-integration': (app, config) => new AppIntegrationChart(app, config),
   'app-batch': (app, config) => new AppBatchChart(app, config),
+  'cert-manager': (app, config) => new CertManagerChart(app, config),
+  ingress: (app, config) => new IngressChart(app, config),
   'db-postgres': (app, config) => new DbPostgresChart(app, config),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),

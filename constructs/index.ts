@@ -7,12 +7,14 @@ export * from './kafka-cluster';
 export * from './core-service';
 export * from './scheduled-task';
 export * from './agent-service';
+export * from './static-site';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';
 export * from './lib/content-hash';
 export * from './lib/contract';
 export * from './lib/disruption-budget';
+export * from './lib/edge';
 export * from './lib/external-secret';
 // Not `export *`: keda.ts has its own `ScaleTarget`, which the workload base also exports.
 export { checkQueueScaling, KEDA_NAMESPACE, KEDA_OPERATOR, KEDA_PAUSED_REPLICAS, QueueScaler, QueueTrigger, resolveQueueScaling } from './lib/keda';

@@ -1,6 +1,7 @@
 import { rollingDelivery } from '../charts/app-core/config';
 import { sharedNodePools } from './node-pools';
 import { EnvironmentBase } from './base';
+import { edgeOf } from './edge';
 
 /** Development: one replica of everything, minimal resources, sample data, on a single k3s node. */
 export const dev: EnvironmentBase = {
@@ -36,6 +37,7 @@ export const dev: EnvironmentBase = {
     backupRetentionDays: 7,
   },
   kafka: { replicas: 1, size: 'small', storageGi: 5, clusterId: 'pRX0__0cN0Tip-TKw5Gk-g' },
+  edge: edgeOf({ domain: 'dev.receivables.example.com', letsEncrypt: 'staging', waf: false, requestsPerMinute: 600 }),
   features: { autoscaling: false, zoneSpread: false, backups: false, mesh: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

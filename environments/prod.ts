@@ -1,5 +1,6 @@
 import { dedicatedNodePools } from './node-pools';
 import { EnvironmentBase } from './base';
+import { edgeOf } from './edge';
 
 /** Production: full scale, several replicas, autoscaling; a person syncs, behind an approval gate. */
 export const prod: EnvironmentBase = {
@@ -46,6 +47,8 @@ export const prod: EnvironmentBase = {
     backupRetentionDays: 30,
   },
   kafka: { replicas: 3, size: 'large', storageGi: 200, clusterId: '2x393A_VBBnoiRORCjg_OA' },
+  // DR inherits this block: the same public hosts, which DNS points at DR on failover (docs/edge.md).
+  edge: edgeOf({ domain: 'receivables.example.com', letsEncrypt: 'production', waf: true, requestsPerMinute: 1200 }),
   features: { autoscaling: true, zoneSpread: true, backups: true, mesh: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -1,6 +1,7 @@
 import { rollingDelivery } from '../charts/app-core/config';
 import { dedicatedNodePools } from './node-pools';
 import { EnvironmentBase } from './base';
+import { edgeOf } from './edge';
 import { prod } from './prod';
 
 /** Staging: like prod at reduced scale; synced automatically from main. */
@@ -36,6 +37,7 @@ export const staging: EnvironmentBase = {
     backupRetentionDays: 14,
   },
   kafka: { replicas: 3, size: 'medium', storageGi: 20, clusterId: 'jYsgcQC6gcbxEc20TWP6hQ' },
+  edge: edgeOf({ domain: 'staging.receivables.example.com', letsEncrypt: 'production', waf: true, requestsPerMinute: 600 }),
   features: { autoscaling: true, zoneSpread: false, backups: true, mesh: true },
   gitops: {
     ...prod.gitops,

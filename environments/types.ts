@@ -11,11 +11,22 @@ import { ClickHouseConfig } from '../charts/db-clickhouse/config';
 import { PostgresConfig } from '../charts/db-postgres/config';
 import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
 import { KafkaConfig } from '../charts/app-integration/config';
+import { EdgeConfig } from '../charts/ingress/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { AppsConfig, ClickHouseConfig, ElasticsearchConfig, KafkaConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type {
+  AppsConfig,
+  ClickHouseConfig,
+  EdgeConfig,
+  ElasticsearchConfig,
+  KafkaConfig,
+  MinioConfig,
+  PostgresConfig,
+  RedisConfig,
+  ResourcePresetName,
+};
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -205,6 +216,8 @@ export interface EnvironmentConfig {
   readonly minio: MinioConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly kafka: KafkaConfig;
+  /** Public hosts, certificates, WAF and API gateway limits (charts ingress, cert-manager, app-frontend, app-core). */
+  readonly edge: EdgeConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;

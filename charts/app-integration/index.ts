@@ -148,7 +148,7 @@ export class AppIntegrationChart extends PlatformChart {
     }
     assertEndpointServed(this, 'kafkaEndpoint', kafkaEndpoint(config), this.kafka);
     this.integrationHub = new CoreService(this, INTEGRATION_HUB, {
-      ...appServiceBase(this, config),
+      ...appServiceBase(this),
       name: INTEGRATION_HUB,
       image: imageRef(config, 'integrationHubService'),
     });

@@ -1,1 +1,2 @@
 export * from './nginx-conf';
+export * from './static-site';

@@ -167,6 +167,65 @@ describe('app-core chart', () => {
     ]);
   });
 
+  test.each(ENVS)('%s: a Kong route per service on the API host, to its (active) Service and port', (env) => {
+    const objects = objectsOf(configs[env]);
+    const routes = ofKind(objects, 'Ingress').filter((i) => i.spec.ingressClassName === 'kong');
+    const paths = Object.fromEntries(
+      routes.map((r) => {
+        const p = r.spec.rules[0].http.paths[0];
+        expect(r.spec.rules.map((x: any) => x.host)).toEqual([configs[env].edge.apiHost]);
+        const svc = named(objects, 'Service', p.backend.service.name);
+        expect(svc.spec.ports.map((x: any) => x.port)).toContain(p.backend.service.port.number);
+        return [r.metadata.name, `${p.path} -> ${p.backend.service.name}:${p.backend.service.port.number}`];
+      }),
+    );
+    expect(paths).toEqual({
+      'api-auth': '/api/auth -> auth:8080',
+      'api-user-management': '/api/users -> user-management:8080',
+      'api-invoice-processing': '/api/invoices -> invoice-processing:8080',
+      'api-mobile-backend': '/api/mobile -> mobile-backend:8080',
+    });
+  });
+
+  test('prod: the blue-green invoice-processing route goes to the active Service, never the preview', () => {
+    const route = named(objectsOf(configs.prod), 'Ingress', 'api-invoice-processing');
+    expect(route.spec.rules[0].http.paths[0].backend.service.name).toBe(
+      named(objectsOf(configs.prod), 'Rollout', 'invoice-processing').spec.strategy.blueGreen.activeService,
+    );
+  });
+
+  test('plugins: CORS from edge.corsOrigins, rate limit and body size from edge, JWT on every route but auth', () => {
+    const objects = objectsOf(configs.prod);
+    const plugin = (name: string): any => named(objects, 'KongPlugin', name);
+    expect(plugin('api-cors').config.origins).toEqual(['https://app.receivables.example.com']);
+    expect(plugin('api-rate-limit').config.minute).toBe(1200);
+    expect(plugin('api-request-size').config.allowed_payload_size).toBe(8);
+    expect(objectsOf(configs.dev).find((o) => o.metadata.name === 'api-rate-limit').config.minute).toBe(600);
+    const plugins = (route: string): string => named(objects, 'Ingress', route).metadata.annotations['konghq.com/plugins'];
+    expect(plugins('api-auth')).toBe('api-cors,api-rate-limit,api-request-size');
+    for (const r of ['api-user-management', 'api-invoice-processing', 'api-mobile-backend']) {
+      expect(plugins(r)).toBe('api-cors,api-rate-limit,api-request-size,api-jwt');
+    }
+  });
+
+  test('JWT: the Keycloak realm of edge.jwtIssuer, its key from the store; the certificate from the environment issuer', () => {
+    const objects = objectsOf(configs.staging);
+    const secret = named(objects, 'ExternalSecret', 'api-keycloak-jwt');
+    expect(secret.spec.target.template.data.key).toBe('https://auth.staging.receivables.example.com/realms/receivables');
+    expect(secret.spec.data[0].remoteRef).toEqual({ key: 'staging/edge/keycloak-realm', property: 'public-key' });
+    expect(named(objects, 'KongConsumer', 'api-keycloak').credentials).toEqual(['api-keycloak-jwt']);
+    expect(named(objects, 'Certificate', 'api-tls').spec.issuerRef.name).toBe('letsencrypt-prod');
+  });
+
+  test('each service admits the ingress namespace (Kong) on its port', () => {
+    const objects = objectsOf(configs.prod);
+    for (const name of NAMES) {
+      const allow = named(objects, 'NetworkPolicy', `${name}-from-ingress`).spec;
+      expect(allow.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'ingress' });
+      expect(allow.ingress[0].ports).toEqual([{ port: 8080, protocol: 'TCP' }]);
+    }
+  });
+
   test('the synth assertion fires on a mismatch and names every field that differs', () => {
     const chart = new DbPostgresChart(new App(), configs.prod);
     const good = postgresEndpoint(configs.prod);

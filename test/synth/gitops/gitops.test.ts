@@ -299,7 +299,7 @@ describe('sync policies per environment', () => {
     const tenants = sets.find((s) => s.metadata.name === `${projectName('prod')}-tenants`)!;
     expect((tenants.spec as any).template.spec.ignoreDifferences).toBeUndefined();
     // Without autoscalers (dev) nothing is ignored; prod's app-core Rollouts, the orchestrator and
-    // integration-hub are HPA-scaled, the other app-agents Deployments KEDA-scaled.
+    // integration-hub and the frontend are HPA-scaled, the other app-agents Deployments KEDA-scaled.
     expect((argo('dev', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences).toBeUndefined();
     const prodIgnored = (argo('prod', 'applicationsets.yaml')[0].spec as any).template.spec.ignoreDifferences;
     expect(prodIgnored.map((d: any) => `${d.kind}/${d.namespace}/${d.name}`)).toEqual([
@@ -307,6 +307,7 @@ describe('sync policies per environment', () => {
       'Deployment/app-agents/dispute-agent',
       'Deployment/app-agents/orchestrator',
       'Deployment/app-agents/reporting-agent',
+      'Deployment/app-frontend/frontend',
       'Deployment/app-integration/integration-hub',
       'Rollout/app-core/auth',
       'Rollout/app-core/invoice-processing',
