@@ -5,6 +5,7 @@ export * from './minio-distributed';
 export * from './clickhouse-cluster';
 export * from './kafka-cluster';
 export * from './core-service';
+export * from './model-server';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

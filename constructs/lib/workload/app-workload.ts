@@ -11,7 +11,7 @@ import { metricsMonitor } from '../service-monitor';
 import { clusterIpService } from '../services';
 import { cpuAutoscaler } from './autoscaling';
 import { ROLLOUT_HASH_LABEL, ScaleTarget, workloadObject } from './delivery';
-import { ClientEndpoint, ConnectOptions, envPrefix } from './endpoint';
+import { ClientEndpoint, ConnectedContainer, ConnectOptions, envPrefix } from './endpoint';
 import { WorkloadExtensions } from './extensions';
 import { appPodTemplate, appServicePorts } from './pod';
 import { AppWorkloadProps, HTTP_PORT_NAME, METRICS_PORT_NAME } from './props';
@@ -116,6 +116,7 @@ export class AppWorkload extends Construct implements IConnectable {
    * any secret setting, and the CA of a TLS server) through an ExternalSecret `<name>-<prefix>` in
    * this namespace, and the egress NetworkPolicy `<name>-to-<prefix>` to the server's pods. The
    * server's chart admits these pods (charts/wiring.ts). Env var names: `endpointEnvNames()`.
+   * The env vars go to the main container, or to `options.container` (an init container).
    */
   public connectsTo(endpoint: ClientEndpoint, options: ConnectOptions = {}): void {
     const p = envPrefix(endpoint, options);
@@ -130,25 +131,26 @@ export class AppWorkload extends Construct implements IConnectable {
     const lower = p.toLowerCase().replace(/_/g, '-');
     const secretName = `${this.name}-${lower}`;
     const keys: SecretKeyMapping[] = [];
+    const target: ConnectedContainer = options.container ?? { env: this.env, volumeMounts: this.mounts };
     const fromSecret = (env: string, key: string, ref: { remoteKey: string; property?: string }): void => {
       keys.push({ secretKey: key, remoteKey: ref.remoteKey, property: ref.property });
-      this.env.push({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } });
+      target.env.push({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } });
     };
-    this.env.push({ name: `${p}_HOST`, value: endpoint.host }, { name: `${p}_PORT`, value: String(endpoint.port) });
+    target.env.push({ name: `${p}_HOST`, value: endpoint.host }, { name: `${p}_PORT`, value: String(endpoint.port) });
     if (endpoint.username !== undefined) {
-      this.env.push({ name: `${p}_USER`, value: endpoint.username });
+      target.env.push({ name: `${p}_USER`, value: endpoint.username });
     }
     if (endpoint.password) {
       fromSecret(`${p}_PASSWORD`, 'password', endpoint.password);
     }
     for (const [k, v] of Object.entries(endpoint.settings ?? {})) {
-      this.env.push({ name: `${p}_${k}`, value: v });
+      target.env.push({ name: `${p}_${k}`, value: v });
     }
     for (const [k, ref] of Object.entries(endpoint.secretSettings ?? {})) {
       fromSecret(`${p}_${k}`, k.toLowerCase().replace(/_/g, '-'), ref);
     }
     if (endpoint.tls) {
-      this.mountCa(p, lower, secretName, endpoint.tls.ca, keys);
+      this.mountCa(target, { p, lower, secretName }, endpoint.tls.ca, keys);
     }
     if (keys.length > 0) {
       managedSecret(this, `Connection-${p}`, { name: secretName, namespace: this.namespace, labels: { ...this.labels }, store: this.secretStore, keys });
@@ -168,12 +170,18 @@ export class AppWorkload extends Construct implements IConnectable {
     return { name, namespace: this.namespace, labels: { ...this.labels } };
   }
 
-  private mountCa(p: string, lower: string, secretName: string, ca: { remoteKey: string; property?: string }, keys: SecretKeyMapping[]): void {
+  private mountCa(
+    target: ConnectedContainer,
+    names: { p: string; lower: string; secretName: string },
+    ca: { remoteKey: string; property?: string },
+    keys: SecretKeyMapping[],
+  ): void {
+    const { p, lower, secretName } = names;
     keys.push({ secretKey: 'ca.crt', remoteKey: ca.remoteKey, property: ca.property });
     const volume = `${lower}-ca`;
     this.volumes.push({ name: volume, secret: { secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
-    this.mounts.push({ name: volume, mountPath: `${CA_MOUNT_DIR}/${lower}`, readOnly: true });
-    this.env.push({ name: `${p}_CA_FILE`, value: `${CA_MOUNT_DIR}/${lower}/ca.crt` });
+    target.volumeMounts.push({ name: volume, mountPath: `${CA_MOUNT_DIR}/${lower}`, readOnly: true });
+    target.env.push({ name: `${p}_CA_FILE`, value: `${CA_MOUNT_DIR}/${lower}/ca.crt` });
   }
 
   private secretEnv(props: AppWorkloadProps): k8s.EnvVar[] {
