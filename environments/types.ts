@@ -13,9 +13,20 @@ import { ElasticsearchConfig } from '../charts/db-elasticsearch/config';
 import { KafkaConfig } from '../charts/app-integration/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
+import { ModelServerConfig } from '../charts/app-agents/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
-export type { AppsConfig, ClickHouseConfig, ElasticsearchConfig, KafkaConfig, MinioConfig, PostgresConfig, RedisConfig, ResourcePresetName };
+export type {
+  AppsConfig,
+  ClickHouseConfig,
+  ElasticsearchConfig,
+  KafkaConfig,
+  MinioConfig,
+  ModelServerConfig,
+  PostgresConfig,
+  RedisConfig,
+  ResourcePresetName,
+};
 
 export const ENVIRONMENT_NAMES = ['dev', 'staging', 'prod', 'dr'] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
@@ -203,6 +214,8 @@ export interface EnvironmentConfig {
   readonly redis: RedisConfig;
   readonly elasticsearch: ElasticsearchConfig;
   readonly minio: MinioConfig;
+  /** The GPU model server of app-agents (deepseek-r1). */
+  readonly modelServer: ModelServerConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly kafka: KafkaConfig;
   readonly gitops: GitOpsConfig;

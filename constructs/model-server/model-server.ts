@@ -29,6 +29,14 @@ const OWNED_FLAGS = ['--model', '--served-model-name', '--port', '--tensor-paral
 /** HOME of the server (torch, triton and vLLM caches) on a read-only root. */
 const HOME_PATH: WritablePath = { name: 'home', mountPath: '/home/model-server', sizeLimit: '4Gi' };
 const CACHE_VOLUME = 'model-cache';
+/**
+ * Under Istio with the CNI node agent, an init container's traffic is already redirected to a
+ * sidecar that is not running yet, and is lost; excluding the S3 port lets the download through
+ * (https://istio.io/latest/docs/setup/additional-setup/cni/, "Compatibility with application init
+ * containers"). MinIO is outside the mesh, so nothing is lost for the server; without Istio the
+ * annotation does nothing.
+ */
+export const ISTIO_EXCLUDE_OUTBOUND_PORTS = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 
 /**
  * Props of a ModelServer: the application-workload base (without CPU autoscaling, probe paths,
@@ -153,7 +161,9 @@ function planServer(name: string, props: ModelServerProps): ServerPlan {
       { name: 'DO_NOT_TRACK', value: '1' },
     ],
     writablePaths: [HOME_PATH, { name: 'shm', mountPath: '/dev/shm', sizeLimit: props.sharedMemory ?? '2Gi', memory: true }],
-    ...(download ? { initContainers: [download] } : {}),
+    ...(download
+      ? { initContainers: [download], podAnnotations: { [ISTIO_EXCLUDE_OUTBOUND_PORTS]: String(source.minioOptions?.endpoint.port) } }
+      : {}),
     ...(cache ? { volumes: [cacheVolume(cache, claimName)], volumeMounts: [cacheMount] } : {}),
   };
   return { ext, args, servedModelName, modelPath, claimName, download };

@@ -165,6 +165,12 @@ describe('ModelServer: the model download', () => {
     ]);
   });
 
+  test('the S3 port bypasses an Istio sidecar, which is not up while init containers run', () => {
+    expect(deployment(synth()).spec.template.metadata.annotations).toEqual({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '9000' });
+    const baked = deployment(synth({ model: ModelSource.image('/opt/models/deepseek-r1'), modelCache: undefined }));
+    expect(baked.spec.template.metadata.annotations).toBeUndefined();
+  });
+
   test('the server container never sees the MinIO keys', () => {
     const names = main(synth()).env.map((e: any) => e.name);
     expect(names.filter((n: string) => n.startsWith('MODELS_'))).toEqual([]);
