@@ -5,7 +5,7 @@ import { WritablePath } from '../lib/pod-defaults';
 import { httpGetProbe } from '../lib/probes';
 import { PropChecks } from '../lib/prop-errors';
 import { parseQuantity, Resources } from '../lib/resources';
-import { GPU_TOLERATION } from '../lib/scheduling';
+import { gpuPlacement, NodePool } from '../lib/scheduling';
 import { volumeClaimTemplate } from '../lib/volume-claim';
 import { AppWorkload } from '../lib/workload/app-workload';
 import { ConnectedContainer } from '../lib/workload/endpoint';
@@ -91,7 +91,7 @@ export class ModelServer extends AppWorkload {
   constructor(scope: Construct, id: string, props: ModelServerProps) {
     const name = props.name ?? id.toLowerCase();
     const plan = planServer(name, props);
-    super(scope, id, { ...props, port: props.port ?? VLLM_PORT, args: plan.args }, plan.ext);
+    super(scope, id, { ...props, nodePool: plan.nodePool, port: props.port ?? VLLM_PORT, args: plan.args }, plan.ext);
     this.url = `http://${this.host}:${this.port}/v1`;
     this.servedModelName = plan.servedModelName;
     this.modelPath = plan.modelPath;
@@ -110,6 +110,7 @@ export class ModelServer extends AppWorkload {
 
 interface ServerPlan {
   readonly ext: WorkloadExtensions;
+  readonly nodePool: NodePool;
   readonly args: string[];
   readonly servedModelName: string;
   readonly modelPath: string;
@@ -139,17 +140,16 @@ function planServer(name: string, props: ModelServerProps): ServerPlan {
     ...(props.serverArgs ?? []),
   ];
   const maxLoadSeconds = props.maxLoadSeconds ?? 1800;
+  // The pool's selector and tolerations plus the GPU taint's (once) go to the base as the pod's
+  // pool; the required affinity on the platform's GPU label as its node affinity.
+  const placement = gpuPlacement(props.nodePool, props.cloudProfile.gpuNodeRequirement());
+  const nodePool: NodePool = { nodeSelector: placement.nodeSelector, tolerations: placement.tolerations };
   const ext: WorkloadExtensions = {
     component: MODEL_SERVER_COMPONENT,
     defaults: { replicas: 1, resources: Resources.XLARGE, port: VLLM_PORT },
     validate: (check) => validateServer(check, props, { maxLoadSeconds, servedModelName }),
     gpus: props.gpus,
-    tolerations: (props.nodePool?.tolerations ?? []).some((t) => t.key === GPU_TOLERATION.key && t.effect === GPU_TOLERATION.effect)
-      ? []
-      : [GPU_TOLERATION],
-    nodeAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [props.cloudProfile.gpuNodeRequirement()] }] },
-    },
+    nodeAffinity: placement.affinity?.nodeAffinity,
     rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
     terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 120,
     probes: serverProbes(maxLoadSeconds),
@@ -166,7 +166,7 @@ function planServer(name: string, props: ModelServerProps): ServerPlan {
       : {}),
     ...(cache ? { volumes: [cacheVolume(cache, claimName)], volumeMounts: [cacheMount] } : {}),
   };
-  return { ext, args, servedModelName, modelPath, claimName, download };
+  return { ext, nodePool, args, servedModelName, modelPath, claimName, download };
 }
 
 function cacheVolume(cache: ModelCache, claimName: string): k8s.Volume {
