@@ -4,7 +4,8 @@ import { ServiceConnection } from '../constructs/lib/contract';
 import { INetworkPeer } from '../constructs/lib/network';
 import { ClientEndpoint, clientPeer, EndpointKind } from '../constructs/lib/workload/endpoint';
 import { SecretStoreRef } from '../constructs/lib/external-secret';
-import { S3EndpointProps } from '../constructs/lib/s3-endpoint';
+import { s3Address, S3EndpointProps } from '../constructs/lib/s3-endpoint';
+import { USER_KEYS } from '../constructs/minio-distributed/context';
 import { EnvironmentConfig } from '../environments/types';
 
 /** The application namespaces: the clients of the data services. */
@@ -24,7 +25,7 @@ export const CLIENT_NAMESPACES: Readonly<Record<EndpointKind, readonly string[]>
   clickhouse: ['app-batch'],
   // The log pipeline (Fluent Bit, Kibana) comes with the monitoring add-ons; no application queries Elasticsearch yet.
   elasticsearch: [],
-  // MinIO admits its backup writers itself (MinioBackupWriter); applications do not use it yet.
+  // MinIO admits its backup writers and bucket readers itself (MinioBackupWriter, MinioReader: the model server's init container).
   minio: [],
 };
 
@@ -78,6 +79,38 @@ export interface MinioBackupWriter {
    * retention. @default - no expiry
    */
   readonly expireDays?: number;
+}
+
+/**
+ * A reader of the in-cluster MinIO (a model server), described once: its chart builds its client
+ * endpoint with `minioReaderEndpoint`, and `storage-minio` declares the bucket, a read-only policy
+ * on it, a MinIO user `user` whose keys are `credentialsRemoteKey`, and the NetworkPolicy that
+ * admits `namespace`.
+ */
+export interface MinioReader {
+  readonly namespace: string;
+  /** The MinIO user, a DNS label of at most 20 characters. */
+  readonly user: string;
+  readonly bucket: string;
+  /** Store key with properties `access-key-id` and `secret-access-key`. */
+  readonly credentialsRemoteKey: string;
+}
+
+/**
+ * How a reader reaches MinIO (MINIO_S3): its keys as the secret settings `ACCESS_KEY_ID` and
+ * `SECRET_ACCESS_KEY`, and the MinIO namespace's pods on 9000 as the peer (the servers, which
+ * `storage-minio` opens to the reader's namespace).
+ */
+export function minioReaderEndpoint(reader: MinioReader): ClientEndpoint {
+  const s3 = s3Address(MINIO_S3);
+  const key = (property: string): { remoteKey: string; property: string } => ({ remoteKey: reader.credentialsRemoteKey, property });
+  return {
+    kind: 'minio',
+    host: s3.host,
+    port: s3.port,
+    secretSettings: { ACCESS_KEY_ID: key(USER_KEYS.accessKey), SECRET_ACCESS_KEY: key(USER_KEYS.secretKey) },
+    peer: { peerNamespace: s3.peerNamespace, peerSelector: { ...s3.peerSelector }, ports: [s3.port] },
+  };
 }
 
 /** The Prometheus the Argo Rollouts controller queries for canary and blue-green analysis (prometheus-operator's Service). */

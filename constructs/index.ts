@@ -8,6 +8,7 @@ export * from './core-service';
 export * from './scheduled-task';
 export * from './agent-service';
 export * from './static-site';
+export * from './model-server';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

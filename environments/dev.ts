@@ -26,6 +26,7 @@ export const dev: EnvironmentBase = {
     snapshotRetentionDays: 7,
   },
   minio: { replicas: 1, drivesPerPod: 4, driveStorageGi: 2, size: 'small', backupRetentionDays: 7 },
+  modelServer: { replicas: 1, gpus: 1, size: 'large', cacheGi: 40 },
   clickhouse: {
     shards: 1,
     replicas: 1,

@@ -36,6 +36,7 @@ export const prod: EnvironmentBase = {
     snapshotRetentionDays: 30,
   },
   minio: { replicas: 4, drivesPerPod: 4, driveStorageGi: 100, size: 'large', backupRetentionDays: 30 },
+  modelServer: { replicas: 2, gpus: 1, size: 'xlarge', cacheGi: 40 },
   clickhouse: {
     shards: 2,
     replicas: 2,

@@ -26,6 +26,7 @@ export const staging: EnvironmentBase = {
     snapshotRetentionDays: 14,
   },
   minio: { replicas: 4, drivesPerPod: 2, driveStorageGi: 20, size: 'medium', backupRetentionDays: 14 },
+  modelServer: { replicas: 1, gpus: 1, size: 'xlarge', cacheGi: 40 },
   clickhouse: {
     shards: 2,
     replicas: 2,

@@ -14,6 +14,7 @@ import { KafkaConfig } from '../charts/app-integration/config';
 import { EdgeConfig } from '../charts/ingress/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
+import { ModelServerConfig } from '../charts/app-agents/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
 export type {
@@ -23,6 +24,7 @@ export type {
   ElasticsearchConfig,
   KafkaConfig,
   MinioConfig,
+  ModelServerConfig,
   PostgresConfig,
   RedisConfig,
   ResourcePresetName,
@@ -214,6 +216,8 @@ export interface EnvironmentConfig {
   readonly redis: RedisConfig;
   readonly elasticsearch: ElasticsearchConfig;
   readonly minio: MinioConfig;
+  /** The GPU model server of app-agents (deepseek-r1). */
+  readonly modelServer: ModelServerConfig;
   readonly clickhouse: ClickHouseConfig;
   readonly kafka: KafkaConfig;
   /** Public hosts, certificates, WAF and API gateway limits (charts ingress, cert-manager, app-frontend, app-core). */

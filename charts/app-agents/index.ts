@@ -9,6 +9,7 @@ import { kafkaEndpoint } from '../app-integration';
 import { postgresEndpoint } from '../db-postgres';
 import { redisEndpoint } from '../db-redis';
 import { PlatformChart } from '../platform-chart';
+import { addModelServers, modelServerEnv } from './model-servers';
 import { MONITORING_NAMESPACE, namespacePeer, queueScalingEnabled, SECRET_STORE } from '../shared';
 import { AgentQueue, queueAddress, queueScaling } from './queues';
 
@@ -84,7 +85,7 @@ export class AppAgentsChart extends PlatformChart {
       agents[spec.name] = this.addAgent(spec);
     }
     this.agents = agents;
-    // ModelServer (branch `model`): the lead wires `addModelServers(this, config);` here at merge.
+    addModelServers(this, config, Object.values(agents));
   }
 
   private addAgent(spec: AgentSpec): AgentService {
@@ -102,7 +103,8 @@ export class AppAgentsChart extends PlatformChart {
       zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
       secretStore: SECRET_STORE,
       drainSeconds: spec.drainSeconds,
-      env: spec.queue ? undefined : routeEnv(),
+      // Every agent reasons with the model server (Deepseek R1 behind vLLM's OpenAI-compatible API).
+      env: { ...modelServerEnv(), ...(spec.queue ? {} : routeEnv()) },
       queueScaling: scaled ? queueScaling(config, spec.name, spec.queue!) : undefined,
       autoscaling:
         !spec.queue && config.features.autoscaling && replicas > 0

@@ -1,13 +1,14 @@
 import { App, Size } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
-import { bucketReadWrite, MinioDistributed } from '../../constructs/minio-distributed';
+import { bucketReadOnly, bucketReadWrite, MinioDistributed } from '../../constructs/minio-distributed';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
 import { clickhouseBackupWriter } from '../db-clickhouse';
 import { elasticsearchSnapshotWriter } from '../db-elasticsearch';
 import { postgresBackupWriter } from '../db-postgres';
 import { PlatformChart } from '../platform-chart';
-import { MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { MINIO_S3, MinioBackupWriter, MinioReader, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
+import { modelServerReader } from '../app-agents/model-servers';
 
 /** Invoice documents: versioned, object lock (WORM) for the audit trail. */
 export const INVOICES_BUCKET = 'invoices';
@@ -22,7 +23,9 @@ export const LOGS_BUCKET = 'logs';
  * sides). Buckets `invoices`, `backups`, `logs`, and one per backup writer whose tool keeps its
  * own retention (WAL-G, Elasticsearch SLM, ClickHouse `BACKUP`: an age expiry would delete files that newer backups
  * still reference). Each writer is a MinIO user whose keys are the same store entry it reads,
- * with read-write on its own folder only, and is let in by a NetworkPolicy.
+ * with read-write on its own folder only, and is let in by a NetworkPolicy. Readers likewise, read
+ * only: the model servers of app-agents read the `models` bucket (`modelServerReader`), which
+ * someone fills with `mc mirror` (docs/constructs/model-server.md).
  *
  * TLS is off: the backup clients speak plain HTTP to MINIO_S3 today, and would need the CA and
  * an https endpoint first (docs/constructs/minio-distributed.md).
@@ -62,6 +65,17 @@ export class StorageMinioChart extends PlatformChart {
         this.addWriter(writer);
       }
     }
+    this.addReader(modelServerReader(config));
+  }
+
+  /** A reader: its bucket (once), a read-only policy on it, its user, and its NetworkPolicy. */
+  private addReader(r: MinioReader): void {
+    if (!this.minio.buckets.some((b) => b.name === r.bucket)) {
+      this.minio.addBucket({ name: r.bucket });
+    }
+    this.minio.addPolicy({ name: `${r.user}-read`, statements: bucketReadOnly(r.bucket) });
+    this.minio.addUser({ name: r.user, credentialsRemoteKey: r.credentialsRemoteKey, policies: [`${r.user}-read`] });
+    this.minio.allowFrom(namespacePeer(r.namespace));
   }
 
   /** A backup writer: its bucket, a policy on its folder, its user, and its NetworkPolicy. */

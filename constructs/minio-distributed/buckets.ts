@@ -118,9 +118,26 @@ export function lifecycleDocument(expireDays: number): LifecycleDocument {
 
 /** Read and write on one bucket (and optionally one prefix): what a backup writer needs. */
 export function bucketReadWrite(bucket: string, prefix?: string): PolicyProps['statements'] {
+  return bucketStatements(
+    bucket,
+    prefix,
+    ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'],
+    ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+  );
+}
+
+/**
+ * Read only, on one bucket (and optionally one prefix): what a model server or any other reader
+ * needs to list and download. No write, delete or multipart action.
+ */
+export function bucketReadOnly(bucket: string, prefix?: string): PolicyProps['statements'] {
+  return bucketStatements(bucket, prefix, ['s3:GetBucketLocation', 's3:ListBucket'], ['s3:GetObject']);
+}
+
+function bucketStatements(bucket: string, prefix: string | undefined, bucketActions: string[], objectActions: string[]): PolicyProps['statements'] {
   const objects = prefix ? `arn:aws:s3:::${bucket}/${prefix}/*` : `arn:aws:s3:::${bucket}/*`;
   return [
-    { actions: ['s3:GetBucketLocation', 's3:ListBucket', 's3:ListBucketMultipartUploads'], resources: [`arn:aws:s3:::${bucket}`] },
-    { actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'], resources: [objects] },
+    { actions: bucketActions, resources: [`arn:aws:s3:::${bucket}`] },
+    { actions: objectActions, resources: [objects] },
   ];
 }

@@ -119,6 +119,7 @@ export class AppWorkload extends Construct implements IConnectable {
    * any secret setting, and the CA of a TLS server) through an ExternalSecret `<name>-<prefix>` in
    * this namespace, and the egress NetworkPolicy `<name>-to-<prefix>` to the server's pods. The
    * server's chart admits these pods by their client label (`clientPeer()`). Env var names: `endpointEnvNames()`.
+   * The env vars go to the main container, or to `options.container` (an init container).
    */
   public connectsTo(endpoint: ClientEndpoint, options: ConnectOptions = {}): void {
     connectEndpoint(this, this.pod, endpoint, options);

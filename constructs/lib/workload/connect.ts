@@ -4,7 +4,7 @@ import { uniquePolicyName } from '../connections';
 import { managedSecret, SecretKeyMapping, SecretStoreRef } from '../external-secret';
 import { allowEgressPolicy } from '../network';
 import { PropChecks } from '../prop-errors';
-import { ClientEndpoint, clientLabel, ConnectOptions, envPrefix } from './endpoint';
+import { ClientEndpoint, clientLabel, ConnectedContainer, ConnectOptions, envPrefix } from './endpoint';
 import { SecretEnvVar } from './props';
 
 /** Where `connectsTo` mounts the CA of a TLS endpoint: `<dir>/<prefix, lower-case>/ca.crt`. */
@@ -58,25 +58,27 @@ export function connectEndpoint(scope: Construct, pod: ConnectablePod, endpoint:
   const lower = p.toLowerCase().replace(/_/g, '-');
   const secretName = `${pod.name}-${lower}`;
   const keys: SecretKeyMapping[] = [];
+  // The env vars (and the CA mount) go to the main container, or to options.container (an init container).
+  const target: ConnectedContainer = options.container ?? { env: pod.env, volumeMounts: pod.mounts };
   const fromSecret = (env: string, key: string, ref: { remoteKey: string; property?: string }): void => {
     keys.push({ secretKey: key, remoteKey: ref.remoteKey, property: ref.property });
-    pod.env.push({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } });
+    target.env.push({ name: env, valueFrom: { secretKeyRef: { name: secretName, key } } });
   };
-  pod.env.push({ name: `${p}_HOST`, value: endpoint.host }, { name: `${p}_PORT`, value: String(endpoint.port) });
+  target.env.push({ name: `${p}_HOST`, value: endpoint.host }, { name: `${p}_PORT`, value: String(endpoint.port) });
   if (endpoint.username !== undefined) {
-    pod.env.push({ name: `${p}_USER`, value: endpoint.username });
+    target.env.push({ name: `${p}_USER`, value: endpoint.username });
   }
   if (endpoint.password) {
     fromSecret(`${p}_PASSWORD`, 'password', endpoint.password);
   }
   for (const [k, v] of Object.entries(endpoint.settings ?? {})) {
-    pod.env.push({ name: `${p}_${k}`, value: v });
+    target.env.push({ name: `${p}_${k}`, value: v });
   }
   for (const [k, ref] of Object.entries(endpoint.secretSettings ?? {})) {
     fromSecret(`${p}_${k}`, k.toLowerCase().replace(/_/g, '-'), ref);
   }
   if (endpoint.tls) {
-    mountCa(pod, { p, lower, secretName, ca: endpoint.tls.ca, keys });
+    mountCa(pod, target, { p, lower, secretName, ca: endpoint.tls.ca, keys });
   }
   if (keys.length > 0) {
     managedSecret(scope, `Connection-${p}`, { name: secretName, namespace: pod.namespace, labels: { ...pod.labels }, store: pod.secretStore, keys });
@@ -93,13 +95,14 @@ export function connectEndpoint(scope: Construct, pod: ConnectablePod, endpoint:
 
 function mountCa(
   pod: ConnectablePod,
+  target: ConnectedContainer,
   c: { p: string; lower: string; secretName: string; ca: { remoteKey: string; property?: string }; keys: SecretKeyMapping[] },
 ): void {
   c.keys.push({ secretKey: 'ca.crt', remoteKey: c.ca.remoteKey, property: c.ca.property });
   const volume = `${c.lower}-ca`;
   pod.volumes.push({ name: volume, secret: { secretName: c.secretName, items: [{ key: 'ca.crt', path: 'ca.crt' }] } });
-  pod.mounts.push({ name: volume, mountPath: `${CA_MOUNT_DIR}/${c.lower}`, readOnly: true });
-  pod.env.push({ name: `${c.p}_CA_FILE`, value: `${CA_MOUNT_DIR}/${c.lower}/ca.crt` });
+  target.volumeMounts.push({ name: volume, mountPath: `${CA_MOUNT_DIR}/${c.lower}`, readOnly: true });
+  target.env.push({ name: `${c.p}_CA_FILE`, value: `${CA_MOUNT_DIR}/${c.lower}/ca.crt` });
 }
 
 /** The pod's identity as `secretEnvVars` needs it. */

@@ -1,3 +1,4 @@
+import { k8s } from 'cdk8s-plus-28';
 import { INetworkPeer } from '../network';
 
 /** The data services a workload connects to with `connectsTo`. */
@@ -73,6 +74,18 @@ export interface ClientEndpoint {
 export interface ConnectOptions {
   /** Env var prefix, for two endpoints of one kind (`ANALYTICS_PG`). @default - the kind upper-cased */
   readonly prefix?: string;
+  /**
+   * The container of the pod that gets the env vars (and the CA mount): its `env` and
+   * `volumeMounts` lists, e.g. an init container that downloads from the endpoint, so that the
+   * main container never sees the credentials. @default - the main container
+   */
+  readonly container?: ConnectedContainer;
+}
+
+/** The lists of a container that `connectsTo` adds to. */
+export interface ConnectedContainer {
+  readonly env: k8s.EnvVar[];
+  readonly volumeMounts: k8s.VolumeMount[];
 }
 
 /** The env var names `connectsTo` sets for an endpoint, in order (documented in docs/constructs/app-workloads.md). */

@@ -30,7 +30,12 @@ export interface WorkloadExtensions {
   readonly writablePaths?: readonly WritablePath[];
   /** Extra env of the main container, after the plain and secret env. @default - none */
   readonly env?: readonly k8s.EnvVar[];
-  /** Extra limits of the main container, e.g. `{ 'nvidia.com/gpu': 1 }`. @default - none */
+  /**
+   * Whole NVIDIA GPUs of the main container: `nvidia.com/gpu` in its limits and the same count in
+   * its requests (`Resources.withGpus`). @default - none
+   */
+  readonly gpus?: number;
+  /** Extra limits of the main container, e.g. `{ 'example.com/fpga': 1 }`. @default - none */
   readonly extraLimits?: Readonly<Record<string, number | string>>;
   /** Tolerations added to those of the node pool (GPU taints). @default - none */
   readonly tolerations?: readonly k8s.Toleration[];

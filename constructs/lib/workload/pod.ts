@@ -47,7 +47,7 @@ export function appPodTemplate(input: PodTemplateInput): k8s.PodTemplateSpec {
 
 function mainContainer(input: PodTemplateInput, mounts: k8s.VolumeMount[]): k8s.Container {
   const { r, ext } = input;
-  const base = r.resources.toKube();
+  const base = ext.gpus !== undefined ? r.resources.withGpus(ext.gpus) : r.resources.toKube();
   const extra = Object.fromEntries(
     Object.entries(ext.extraLimits ?? {}).map(([k, v]) => [k, typeof v === 'number' ? k8s.Quantity.fromNumber(v) : k8s.Quantity.fromString(v)]),
   );

@@ -22,7 +22,8 @@ describe('app-agents chart', () => {
     }
     return cache.get(config)!;
   };
-  const ofKind = (objects: any[], kind: string): any[] => objects.filter((o) => o.kind === kind);
+  // The agents' objects; the model server beside them is tested in model-servers.test.ts.
+  const ofKind = (objects: any[], kind: string): any[] => objects.filter((o) => o.kind === kind && !o.metadata.name.startsWith('deepseek-r1'));
   const named = (objects: any[], kind: string, name: string): any => objects.find((o) => o.kind === kind && o.metadata.name === name);
   const envOf = (objects: any[], name: string): Record<string, any> =>
     Object.fromEntries(named(objects, 'Deployment', name).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -31,6 +32,11 @@ describe('app-agents chart', () => {
 
   test.each(ENVS)('%s: the orchestrator and the three specialized agents in app-agents, pinned images, one uvicorn worker each', (env) => {
     const objects = objectsOf(configs[env]);
+    // Every agent talks to the model server through its OpenAI-compatible API.
+    for (const name of NAMES) {
+      const env = named(objects, 'Deployment', name).spec.template.spec.containers[0].env;
+      expect(env).toContainEqual({ name: 'LLM_BASE_URL', value: 'http://deepseek-r1.app-agents.svc:8000/v1' });
+    }
     expect(ofKind(objects, 'Deployment').map((d) => [d.metadata.namespace, d.metadata.name])).toEqual(NAMES.map((n) => ['app-agents', n]));
     for (const name of NAMES) {
       expect(named(objects, 'Deployment', name).spec.template.spec.containers[0].image).toBe(

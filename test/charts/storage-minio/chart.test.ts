@@ -3,6 +3,8 @@ import { App, Testing } from 'cdk8s';
 import { DbElasticsearchChart } from '../../../charts/db-elasticsearch';
 import { DbPostgresChart } from '../../../charts/db-postgres';
 import { StorageMinioChart } from '../../../charts/storage-minio';
+import { modelServerReader } from '../../../charts/app-agents/model-servers';
+import { minioReaderEndpoint } from '../../../charts/shared';
 import { loadEnvironments } from '../../../environments/load';
 
 describe('storage-minio chart', () => {
@@ -78,9 +80,38 @@ describe('storage-minio chart', () => {
     expect(find(objects, 'ExternalSecret', 'minio-user-db-elasticsearch').spec.data[0].remoteRef.key).toBe(`${env}/db-elasticsearch/snapshot-s3`);
   });
 
-  test('dev backs nothing up: no writer is let in, no user is created', () => {
+  test('dev backs nothing up: no writer is let in, only the model reader is a user', () => {
     const names = policies('dev').map((p) => p.metadata.name);
-    expect(names.filter((n) => n.startsWith('minio-from-'))).toEqual([]);
-    expect(synth('dev').filter((o: any) => o.kind === 'ExternalSecret' && o.metadata.name.startsWith('minio-user-'))).toEqual([]);
+    expect(names.filter((n) => n.startsWith('minio-from-'))).toEqual(['minio-from-app-agents']);
+    const users = synth('dev').filter((o: any) => o.kind === 'ExternalSecret' && o.metadata.name.startsWith('minio-user-'));
+    expect(users.map((o: any) => o.metadata.name)).toEqual(['minio-user-app-agents-models']);
   });
+
+  test.each(['dev', 'staging', 'prod', 'dr'])(
+    '%s: the models bucket, read-only for the model servers of app-agents, whose keys their init container reads',
+    (env) => {
+      const objects = synth(env);
+      const files = find(objects, 'ConfigMap', 'minio-setup').data;
+      expect(files['setup.sh']).toContain('mc mb --ignore-existing platform/models\n');
+      expect(JSON.parse(files['policy-app-agents-models-read.json']).Statement).toEqual([
+        { Effect: 'Allow', Action: ['s3:GetBucketLocation', 's3:ListBucket'], Resource: ['arn:aws:s3:::models'] },
+        { Effect: 'Allow', Action: ['s3:GetObject'], Resource: ['arn:aws:s3:::models/*'] },
+      ]);
+      const reader = modelServerReader(configs[env]);
+      expect(find(objects, 'ExternalSecret', 'minio-user-app-agents-models').spec.data.map((d: any) => d.remoteRef)).toEqual([
+        { key: reader.credentialsRemoteKey, property: 'access-key-id' },
+        { key: reader.credentialsRemoteKey, property: 'secret-access-key' },
+      ]);
+      expect(find(objects, 'NetworkPolicy', 'minio-from-app-agents').spec.ingress).toEqual([
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'app-agents' } }, podSelector: { matchLabels: {} } }],
+          ports: [{ protocol: 'TCP', port: 9000 }],
+        },
+      ]);
+      // The client side names the same keys, host and port.
+      const endpoint = minioReaderEndpoint(reader);
+      expect([endpoint.host, endpoint.port]).toEqual(['minio.storage-minio.svc', 9000]);
+      expect(endpoint.secretSettings?.SECRET_ACCESS_KEY).toEqual({ remoteKey: reader.credentialsRemoteKey, property: 'secret-access-key' });
+    },
+  );
 });

@@ -65,8 +65,8 @@ describe('ServiceMonitors survive Argo CD label tracking (issue 11, defect 5)', 
     }
     // PostgreSQL, PgBouncer... one per monitored service; MinIO, ClickHouse and Kafka added the fifth to seventh,
     // the four app-core services the eighth to eleventh, the four app-agents the twelfth to fifteenth,
-    // app-integration's integration-hub the sixteenth.
-    expect(monitors).toBe(16);
+    // app-integration's integration-hub the sixteenth, the deepseek-r1 model server the seventeenth.
+    expect(monitors).toBe(17);
   });
 });
 

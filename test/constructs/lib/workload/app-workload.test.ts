@@ -131,6 +131,27 @@ describe('AppWorkload', () => {
     expect(c.volumeMounts).toContainEqual({ name: 'postgres-ca', mountPath: '/etc/tls/postgres', readOnly: true });
   });
 
+  test('connectsTo with a container (an init container): its env and the CA mount go there, not to the main container', () => {
+    const chart = new Chart(Testing.app(), 'test', { disableResourceNameHashes: true });
+    const init = { name: 'fetch', image: 'busybox:1.36', env: [], volumeMounts: [] };
+    const w = new AppWorkload(chart, 'Auth', BASE, { ...EXT, initContainers: [init] });
+    w.connectsTo(PG, { container: init });
+    const pod = find(Testing.synth(chart), 'Deployment', 'auth').spec.template.spec;
+    expect(pod.initContainers[0].env.map((e: any) => e.name)).toEqual([
+      'POSTGRES_HOST',
+      'POSTGRES_PORT',
+      'POSTGRES_USER',
+      'POSTGRES_PASSWORD',
+      'POSTGRES_DB',
+      'POSTGRES_SSLMODE',
+      'POSTGRES_CA_FILE',
+    ]);
+    expect(pod.initContainers[0].volumeMounts).toEqual([{ name: 'postgres-ca', mountPath: '/etc/tls/postgres', readOnly: true }]);
+    expect(pod.containers[0].env).toEqual([]);
+    expect(pod.containers[0].volumeMounts.map((m: any) => m.name)).toEqual(['tmp']);
+    expect(pod.volumes.map((v: any) => v.name)).toContain('postgres-ca');
+  });
+
   test('canary: a Rollout with the full template, the steps, and background analysis on error rate and p99', () => {
     const { objects, w } = synth({ strategy: CANARY, autoscaling: { maxReplicas: 6 } });
     const r = find(objects, 'Rollout', 'auth');
@@ -216,6 +237,12 @@ describe('AppWorkload extensions', () => {
     expect(kinds(objects)).not.toContain('HorizontalPodAutoscaler');
     expect(find(objects, 'PodDisruptionBudget', 'auth')).toBeDefined();
     expect(w.labels['app.kubernetes.io/component']).toBe('model-server');
+  });
+
+  test('gpus: nvidia.com/gpu in limits and the same count in requests (Resources.withGpus)', () => {
+    const r = find(synth({ replicas: 1 }, { component: 'model-server', gpus: 2 }).objects, 'Deployment', 'auth').spec.template.spec.containers[0].resources;
+    expect(r.limits).toEqual({ cpu: '1', memory: '1Gi', 'nvidia.com/gpu': 2 });
+    expect(r.requests).toEqual({ cpu: '250m', memory: '512Mi', 'nvidia.com/gpu': 2 });
   });
 
   test('fails when autoscaling is set on an externally scaled workload, with the construct own checks', () => {

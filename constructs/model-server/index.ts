@@ -1,0 +1,3 @@
+export * from './model-server';
+export * from './source';
+export * from './download';
