@@ -92,16 +92,21 @@ export function platformAlerts(namespace: string, name: string, opts: { readonly
   return { name: `${name}.platform`, rules };
 }
 
+/** `alert` (warning, 5m) when a Job named `<name>-...` in `namespace` has failed pods (kube-state-metrics). */
+export function jobFailedAlert(namespace: string, name: string, alert: string, summary: string): AlertSpec {
+  return {
+    alert,
+    expr: `kube_job_status_failed{${scoped(namespace, name, 'job_name')}} > 0`,
+    for: '5m',
+    severity: 'warning',
+    summary,
+    description: 'Job {{ $labels.job_name }} has failed pods.',
+  };
+}
+
 function backupAlerts(namespace: string, name: string): AlertSpec[] {
   return [
-    {
-      alert: 'BackupJobFailed',
-      expr: `kube_job_status_failed{${scoped(namespace, name, 'job_name')}} > 0`,
-      for: '5m',
-      severity: 'warning',
-      summary: `A backup or maintenance job of ${namespace}/${name} failed`,
-      description: 'Job {{ $labels.job_name }} has failed pods.',
-    },
+    jobFailedAlert(namespace, name, 'BackupJobFailed', `A backup or maintenance job of ${namespace}/${name} failed`),
     {
       alert: 'BackupNotRecent',
       expr: `time() - kube_cronjob_status_last_successful_time{${scoped(namespace, name, 'cronjob')}} > 26 * 3600`,

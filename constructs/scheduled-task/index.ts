@@ -1,2 +1,3 @@
+export * from './alerts';
 export * from './cron';
 export * from './scheduled-task';

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { imageVersion, standardLabels } from '../lib/labels';
 import { INetworkPeer } from '../lib/network';
 import { TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
+import { prometheusRule } from '../lib/prometheus-rule';
 import { PropChecks } from '../lib/prop-errors';
 import { Resources } from '../lib/resources';
 import { appWorkloadSelector } from '../lib/workload/app-workload';
@@ -12,6 +13,7 @@ import { ClientEndpoint, ConnectOptions } from '../lib/workload/endpoint';
 import { hardenedContainer, hardenedPodSpec } from '../lib/workload/pod';
 import { APP_UID, AppWorkloadProps } from '../lib/workload/props';
 import { checkEnv, resolveIdentity, resolvePodScope } from '../lib/workload/resolve';
+import { scheduledTaskAlerts } from './alerts';
 import { checkCronSchedule, isTimeZone } from './cron';
 
 /** `app.kubernetes.io/component` of a ScheduledTask. */
@@ -72,6 +74,8 @@ export interface ScheduledTaskProps extends Pick<
   readonly ttlSecondsAfterFinished?: number;
   /** Restart policy of the pod: `Never` keeps each failed pod (and its logs) and retries in a new one. @default RestartPolicy.NEVER */
   readonly restartPolicy?: TaskRestartPolicy;
+  /** Emit the PrometheusRule `<name>-alerts` (`ScheduledTaskFailed`, from kube-state-metrics). @default true */
+  readonly alerts?: boolean;
 }
 
 /** The CronJob's own settings with their defaults applied. */
@@ -93,7 +97,8 @@ interface ResolvedSchedule {
  * memory limit), with bounded runs (deadline, backoff, history) and `connectsTo` for the data
  * services it works on. It serves nothing: no Service, no probes (the gate asks probes of
  * long-running containers only), no ingress allows; its namespace's default-deny and DNS allow
- * plus one egress policy per `connectsTo` are its whole network. See docs/constructs/scheduled-task.md.
+ * plus one egress policy per `connectsTo` are its whole network. A failed run raises
+ * `ScheduledTaskFailed` (PrometheusRule `<name>-alerts`). See docs/constructs/scheduled-task.md.
  */
 export class ScheduledTask extends Construct implements INetworkPeer {
   public readonly name: string;
@@ -156,6 +161,14 @@ export class ScheduledTask extends Construct implements INetworkPeer {
       spec: this.cronJobSpec(s, { metadata: { labels: podLabels }, spec: podSpec }, props.ttlSecondsAfterFinished),
     });
     this.pod = { ...owner, selector: this.selector, podLabels, env, volumes, mounts, prefixes: new Set<string>(), egressNames: new Set<string>() };
+    if (props.alerts ?? true) {
+      prometheusRule(this, 'Alerts', {
+        name: `${name}-alerts`,
+        namespace,
+        labels: { ...this.labels },
+        groups: [scheduledTaskAlerts(namespace, name)],
+      });
+    }
   }
 
   public get peerNamespace(): string {

@@ -199,6 +199,15 @@ describe('ScheduledTask', () => {
     expect(err.message).toContain('test/Reconcile: startingDeadlineSeconds: must be an integer from 10 to 604800 (got 5)');
   });
 
+  test('alerts: ScheduledTaskFailed on a failed Job of this task only; none with alerts off', () => {
+    const rule = build().objects.find((o) => o.kind === 'PrometheusRule');
+    expect(rule.metadata.name).toBe('reconcile-alerts');
+    expect(rule.spec.groups[0].rules.map((r: any) => [r.alert, r.expr, r.labels.severity])).toEqual([
+      ['ScheduledTaskFailed', 'kube_job_status_failed{namespace="app-batch", job_name=~"reconcile-.*"} > 0', 'warning'],
+    ]);
+    expect(build({ alerts: false }).objects.filter((o) => o.kind === 'PrometheusRule')).toEqual([]);
+  });
+
   test('fails when two connections share a prefix', () => {
     expect(errorOf(() => build({}, [PG, PG])).message).toContain('connectsTo: already connects to POSTGRES');
   });
