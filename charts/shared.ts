@@ -47,6 +47,9 @@ export function queueScalingEnabled(config: EnvironmentConfig): boolean {
   return config.features.autoscaling;
 }
 
+/** A server chart's endpoint function (`postgresEndpoint`, ...): what a client of the environment connects to. */
+export type EndpointOf = (config: EnvironmentConfig) => ClientEndpoint;
+
 /** Where Prometheus runs. */
 export const MONITORING_NAMESPACE = 'monitoring';
 

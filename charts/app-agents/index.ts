@@ -1,16 +1,14 @@
 import { App } from 'cdk8s';
 import { AgentService } from '../../constructs/agent-service';
-import { Resources } from '../../constructs/lib/resources';
-import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
-import { appReplicas, imageRef } from '../../environments/derive';
+import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
-import { AUTOSCALING_FACTOR } from '../app-core';
 import { kafkaEndpoint } from '../app-integration';
 import { postgresEndpoint } from '../db-postgres';
 import { redisEndpoint } from '../db-redis';
+import { appServiceBase } from '../app-service';
 import { PlatformChart } from '../platform-chart';
 import { addModelServers, modelServerEnv } from './model-servers';
-import { MONITORING_NAMESPACE, namespacePeer, queueScalingEnabled, SECRET_STORE } from '../shared';
+import { EndpointOf, queueScalingEnabled } from '../shared';
 import { AgentQueue, queueAddress, queueScaling } from './queues';
 
 export * from './queues';
@@ -19,8 +17,6 @@ export * from './queues';
 export const AGENTS_NAMESPACE = 'app-agents';
 /** The topic the APIs submit tasks to; the orchestrator consumes it and routes each task (PLATFORM_TOPICS). */
 export const TASKS_TOPIC = 'agent-tasks';
-
-type EndpointOf = (config: EnvironmentConfig) => ClientEndpoint;
 
 /** One agent: name, image pin, data services, how long its in-flight work may drain, and its queue. */
 export interface AgentSpec {
@@ -90,27 +86,20 @@ export class AppAgentsChart extends PlatformChart {
 
   private addAgent(spec: AgentSpec): AgentService {
     const config = this.config;
-    const replicas = appReplicas(config);
+    const base = appServiceBase(this);
     const scaled = spec.queue !== undefined && queueScalingEnabled(config);
     const agent = new AgentService(this, spec.name, {
+      ...base,
       name: spec.name,
-      namespace: this.ns.name,
       image: imageRef(config, spec.image),
       // Queue-scaled: KEDA owns the count, 0 (a paused ScaledObject) only at DR rest.
-      replicas: scaled && replicas > 0 ? undefined : replicas,
-      resources: Resources.PRESETS[config.apps.size],
-      nodePool: this.nodePool('general'),
-      zoneSpread: config.features.zoneSpread && this.cloud.supportsZones,
-      secretStore: SECRET_STORE,
+      replicas: scaled && base.replicas > 0 ? undefined : base.replicas,
       drainSeconds: spec.drainSeconds,
       // Every agent reasons with the model server (Deepseek R1 behind vLLM's OpenAI-compatible API).
       env: { ...modelServerEnv(), ...(spec.queue ? {} : routeEnv()) },
       queueScaling: scaled ? queueScaling(config, spec.name, spec.queue!) : undefined,
-      autoscaling:
-        !spec.queue && config.features.autoscaling && replicas > 0
-          ? { minReplicas: replicas, maxReplicas: replicas * AUTOSCALING_FACTOR }
-          : undefined,
-      monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
+      // Queue workers scale with KEDA (or not at all in dev), never with the CPU HPA.
+      autoscaling: spec.queue ? undefined : base.autoscaling,
     });
     for (const endpointOf of spec.uses) {
       agent.connectsTo(endpointOf(config));

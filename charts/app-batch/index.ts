@@ -1,6 +1,5 @@
 import { App } from 'cdk8s';
 import { Resources } from '../../constructs/lib/resources';
-import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { ScheduledTask } from '../../constructs/scheduled-task';
 import { imageRef, isStandby } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
@@ -9,7 +8,7 @@ import { clickhouseEndpoint } from '../db-clickhouse';
 import { postgresEndpoint } from '../db-postgres';
 import { redisEndpoint } from '../db-redis';
 import { PlatformChart } from '../platform-chart';
-import { SECRET_STORE } from '../shared';
+import { EndpointOf, SECRET_STORE } from '../shared';
 
 /** The namespace of the chart. */
 export const BATCH_NAMESPACE = 'app-batch';
@@ -17,8 +16,6 @@ export const BATCH_NAMESPACE = 'app-batch';
 export const BATCH_IMAGE_KEY = 'batchJobs';
 /** The business's time zone: reminders go out in its office hours, the nightly runs after its midnight. */
 export const BUSINESS_TIME_ZONE = 'Europe/Berlin';
-
-type EndpointOf = (config: EnvironmentConfig) => ClientEndpoint;
 
 /** One batch job: its name, schedule, longest run and the data services it works on. */
 export interface BatchJobSpec {

@@ -5,7 +5,6 @@ import { ControllerBackend } from '../../constructs/lib/edge/controller-policies
 import { KongApi, KongApiProps } from '../../constructs/lib/edge/kong';
 import { appWorkloadSelector } from '../../constructs/lib/workload/app-workload';
 import { DEFAULT_HTTP_PORT } from '../../constructs/lib/workload/props';
-import { ClientEndpoint } from '../../constructs/lib/workload/endpoint';
 import { CanaryStep, DeliveryStrategy } from '../../constructs/lib/workload/strategy';
 import { imageRef } from '../../environments/derive';
 import { EnvironmentConfig } from '../../environments/types';
@@ -14,7 +13,7 @@ import { postgresEndpoint } from '../db-postgres';
 import { redisEndpoint } from '../db-redis';
 import { appServiceBase } from '../app-service';
 import { PlatformChart } from '../platform-chart';
-import { namespacePeer, PROMETHEUS_URL, SECRET_STORE } from '../shared';
+import { EndpointOf, namespacePeer, PROMETHEUS_URL, SECRET_STORE } from '../shared';
 import { AppCoreDeliveryConfig, DeliveryConfig } from './config';
 
 /** The namespace of the chart. */
@@ -22,8 +21,6 @@ export const CORE_NAMESPACE = 'app-core';
 export { AUTOSCALING_FACTOR } from '../app-service';
 /** Base name of the Kong objects (`api-<service>` Ingresses, `api-rate-limit`, `api-tls`). */
 export const API_NAME = 'api';
-
-type EndpointOf = (config: EnvironmentConfig) => ClientEndpoint;
 
 /** One app-core service: its name, config key, image pin and the data services it uses. */
 interface CoreServiceSpec {

@@ -37,9 +37,9 @@ export interface EgressFlows {
   readonly flows: readonly Flow[];
 }
 
-/** Every egress allow to pods of the set, as flows, and whether each is answered. */
-export function egressFlows(index: ManifestIndex): (EgressFlows & { answered: (f: Flow) => boolean })[] {
-  const out: (EgressFlows & { answered: (f: Flow) => boolean })[] = [];
+/** Every egress allow to pods of the set, as flows (`ingressAdmits` says whether each is answered). */
+export function egressFlows(index: ManifestIndex): EgressFlows[] {
+  const out: EgressFlows[] = [];
   for (const m of index.ofKind('NetworkPolicy')) {
     const spec = (m.obj as any).spec ?? {};
     const ns: string = m.obj.metadata?.namespace ?? '';
@@ -53,7 +53,7 @@ export function egressFlows(index: ManifestIndex): (EgressFlows & { answered: (f
         (rule?.ports ?? []).forEach((p: any, k: number) => {
           const flows = flowsOf(sources, targets, p);
           if (flows.length > 0) {
-            out.push({ policy: m, path: `spec.egress[${i}].to[${j}] ports[${k}]`, port: p.port, flows, answered: (f) => ingressAdmits(index, f) });
+            out.push({ policy: m, path: `spec.egress[${i}].to[${j}] ports[${k}]`, port: p.port, flows });
           }
         });
       });
@@ -85,14 +85,16 @@ function flowsOf(sources: readonly PodTemplate[], targets: readonly PodTemplate[
     .filter((to) => !to.runsToCompletion)
     .flatMap((to) => {
       const port = typeof p.port === 'string' ? namedPort([to], p.port) : p.port;
-      if (port === undefined || (served(to).length > 0 && !served(to).includes(port))) {
+      const ports = served(to);
+      if (port === undefined || (ports.length > 0 && !ports.includes(port))) {
         return [];
       }
       return sources.map((from) => ({ from, to, port }));
     });
 }
 
-function ingressAdmits(index: ManifestIndex, f: Flow): boolean {
+/** Whether the target's namespace lets the flow in: no ingress policy isolates the target, or one admits the source on the port. */
+export function ingressAdmits(index: ManifestIndex, f: Flow): boolean {
   const toNs = f.to.namespace ?? '';
   const policies = isolating(index, toNs, 'Ingress', [f.to]);
   return (

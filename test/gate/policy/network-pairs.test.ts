@@ -1,6 +1,6 @@
 import { KubeObject } from '../../../gate/manifest';
 import { Finding } from '../../../gate/policy/model';
-import { checkEgressAnswered, egressFlows } from '../../../gate/policy/network-pairs';
+import { checkEgressAnswered, egressFlows, ingressAdmits } from '../../../gate/policy/network-pairs';
 import { DIST_ENVS, loadDistEnv, policyIndex } from '../../helpers/policy';
 import { allow, cronJob, defaultDeny, deployment, namespace, statefulSet } from '../../helpers/objects';
 
@@ -69,7 +69,7 @@ describe('net.egress-unanswered', () => {
 describe('the committed dist/', () => {
   test.each(DIST_ENVS)('%s: every egress allow to a pod of the platform is answered by an ingress allow', (env) => {
     const idx = policyIndex(loadDistEnv(env));
-    const flows = egressFlows(idx).flatMap((e) => e.flows.map((f) => ({ ...f, answered: e.answered(f) })));
+    const flows = egressFlows(idx).flatMap((e) => e.flows.map((f) => ({ ...f, answered: ingressAdmits(idx, f) })));
     const key = (f: (typeof flows)[number]): string =>
       `${f.from.namespace}/${f.from.manifest.obj.metadata?.name} -> ${f.to.namespace}/${f.to.manifest.obj.metadata?.name}:${f.port}`;
     // The rule follows the application's connections, not only the data services' own traffic.
