@@ -14,6 +14,8 @@ import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
+import { tenantCharts } from './tenants';
+import { Tenant } from '../environments/tenants';
 
 /**
  * One unit of output: a chart written to `dist/<env>/<folder>/`. Each is synthesized in its own
@@ -48,7 +50,7 @@ export type PlatformNamespaceName = (typeof PLATFORM_NAMESPACES)[number];
  * Charts that hold more than their namespace, by namespace. Namespaces without an entry get a
  * plain `PlatformChart`: the namespace, closed by default, ready for its workloads.
  */
-const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig) => Chart>> = {
+const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: EnvironmentConfig, tenants: readonly Tenant[]) => Chart>> = {
   'app-core': (app, config) => new AppCoreChart(app, config),
   'app-agents': (app, config) => new AppAgentsChart(app, config),
   'app-frontend': (app, config) => new AppFrontendChart(app, config),
@@ -56,21 +58,29 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'app-batch': (app, config) => new AppBatchChart(app, config),
   'cert-manager': (app, config) => new CertManagerChart(app, config),
   ingress: (app, config) => new IngressChart(app, config),
-  'db-postgres': (app, config) => new DbPostgresChart(app, config),
+  'db-postgres': (app, config, tenants) => new DbPostgresChart(app, config, tenants),
   'db-clickhouse': (app, config) => new DbClickHouseChart(app, config),
   'db-redis': (app, config) => new DbRedisChart(app, config),
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
-  'storage-minio': (app, config) => new StorageMinioChart(app, config),
+  'storage-minio': (app, config, tenants) => new StorageMinioChart(app, config, tenants),
 };
 
-/** Every chart of one environment. */
-export function platformCharts(): ChartFactory[] {
+/**
+ * The platform namespaces' charts of one environment. The data charts hold the tenants' data
+ * (schemas, buckets), so they take the tenants too. @param tenants every tenant; each chart keeps those of its environment
+ */
+export function platformCharts(tenants: readonly Tenant[] = []): ChartFactory[] {
   return PLATFORM_NAMESPACES.map((ns) => ({
     folder: ns,
     create: (app: App, config: EnvironmentConfig): Chart => {
-      const chart = CHART_CLASSES[ns]?.(app, config) ?? new PlatformChart(app, ns, { config, namespace: ns });
+      const chart = CHART_CLASSES[ns]?.(app, config, tenants) ?? new PlatformChart(app, ns, { config, namespace: ns });
       applyMesh(chart, config);
       return chart;
     },
   }));
+}
+
+/** Every chart of one environment: the platform namespaces, then one chart per tenant of the environment (`dist/<env>/tenants/<id>/`). */
+export function environmentCharts(config: EnvironmentConfig, tenants: readonly Tenant[]): ChartFactory[] {
+  return [...platformCharts(tenants), ...tenantCharts(config, tenants)];
 }

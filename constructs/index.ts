@@ -9,6 +9,7 @@ export * from './scheduled-task';
 export * from './agent-service';
 export * from './static-site';
 export * from './model-server';
+export * from './tenant-namespace';
 export * from './platform-namespace';
 export * from './lib/cloud-profile';
 export * from './lib/connections';

@@ -160,7 +160,6 @@ export function loadEnvironments(names: readonly EnvironmentName[], options: Loa
   const dir = options.dir ?? defaultEnvironmentsDir();
   const problems: Problem[] = [];
   const configs: EnvironmentConfig[] = [];
-  problems.push(...unsupportedTenantFiles(dir));
   for (const name of names) {
     const base = options.bases?.[name] ?? ENVIRONMENT_BASES[name];
     const dataFile = path.join(dir, `${name}.yaml`);
@@ -194,32 +193,6 @@ export function loadEnvironments(names: readonly EnvironmentName[], options: Loa
     throw new InputError(problems, `${problems.length} problem(s) in the environment configuration`);
   }
   return configs;
-}
-
-/** Where tenant files will live (the tenants issue); until then nothing reads them. */
-export const TENANTS_DIR = 'tenants';
-
-/**
- * Tenants are not in yet. A file under `environments/tenants/` is refused, one problem per file,
- * rather than silently ignored: a user who adds a tenant must not believe it was deployed.
- */
-function unsupportedTenantFiles(dir: string): Problem[] {
-  const tenants = path.join(dir, TENANTS_DIR);
-  if (!fs.existsSync(tenants)) {
-    return [];
-  }
-  return fs
-    .readdirSync(tenants, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath ?? e.path, e.name))
-    .sort()
-    .map((file) => ({
-      file: rel(file),
-      path: '',
-      rule: 'config.tenants-not-supported',
-      message: 'tenant files are not read yet (they arrive with the tenants issue): nothing of this file would be deployed; remove it',
-      severity: 'error' as const,
-    }));
 }
 
 /**

@@ -3,9 +3,10 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartFactory, platformCharts } from '../charts';
+import { ChartFactory, environmentCharts } from '../charts';
 import { PropValidationError } from '../constructs/lib/prop-errors';
 import { loadEnvironments } from '../environments/load';
+import { loadTenants, Tenant } from '../environments/tenants';
 import { EnvironmentConfig, EnvironmentName } from '../environments/types';
 import { runGate } from '../gate/gate';
 import { KubeObject, Manifest } from '../gate/manifest';
@@ -22,8 +23,10 @@ export interface SynthOptions {
   readonly outdir: string;
   /** Folder of the `<env>.yaml` data files. @default environments/ */
   readonly configDir?: string;
-  /** The charts of an environment. @default platformCharts() */
+  /** The charts of an environment. @default environmentCharts(config, tenants) */
   readonly charts?: (config: EnvironmentConfig) => ChartFactory[];
+  /** Tenants to use instead of reading `<configDir>/tenants/` (benchmarks, tests). */
+  readonly tenants?: readonly Tenant[];
   /** Environments to use instead of loading them (benchmarks, tests). */
   readonly configs?: readonly EnvironmentConfig[];
   /** Folder that receives `gitops/argocd/<env>` and `gitops/flux/clusters/<env>`. @default - built and checked, not written */
@@ -85,15 +88,22 @@ function build(options: SynthOptions, root: string): SynthResult {
   const timings: SynthTimings = { configMs: 0, constructMs: 0, schemaMs: 0, policyMs: 0, writeMs: 0 };
   const problems: Problem[] = [];
   let t = performance.now();
-  let configs: readonly EnvironmentConfig[];
+  let configs: readonly EnvironmentConfig[] = [];
+  const loaded = options.tenants ? { tenants: [...options.tenants], problems: [] } : loadTenants(options.configDir);
   try {
     configs = options.configs ?? loadEnvironments(options.envs, { dir: options.configDir });
   } catch (e) {
-    if (e instanceof InputError) {
-      return { ok: false, problems: [...e.problems], outputs: [], timings };
+    if (!(e instanceof InputError)) {
+      throw e;
     }
-    throw e;
+    problems.push(...e.problems);
   }
+  // Environment and tenant problems are reported together; nothing is built from either.
+  problems.push(...loaded.problems);
+  if (problems.length > 0) {
+    return { ok: false, problems, outputs: [], timings };
+  }
+  const tenants = loaded.tenants;
   timings.configMs = performance.now() - t;
 
   const outputs: EnvironmentOutput[] = [];
@@ -101,7 +111,7 @@ function build(options: SynthOptions, root: string): SynthResult {
     t = performance.now();
     const folders = new Map<string, KubeObject[]>();
     const manifests: Manifest[] = [];
-    for (const factory of (options.charts ?? platformCharts)(config)) {
+    for (const factory of (options.charts ?? ((c) => environmentCharts(c, tenants)))(config)) {
       const file = manifestFile(config.name, factory.folder);
       try {
         const app = new App({ outdir: path.join(options.outdir, '.unused') });

@@ -6,7 +6,9 @@ import { PostgresHA, StandbySource } from '../../constructs/postgres-ha';
 import { POSTGRES_PORT } from '../../constructs/postgres-ha/config';
 import { imageRef, isStandby } from '../../environments/derive';
 import { DisasterRecoveryConfig, EnvironmentConfig } from '../../environments/types';
+import { Tenant, tenantsOf } from '../../environments/tenants';
 import { PlatformChart } from '../platform-chart';
+import { tenantNamespace, tenantRemoteKey, tenantSchema } from '../tenants/names';
 import { appClients, assertEndpointServed, MINIO_S3, MinioBackupWriter, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 
 /** The backup target: MinIO's S3 API in `storage-minio`, which admits this namespace (charts/storage-minio). */
@@ -116,7 +118,7 @@ function standbyOfPrimary(dr: DisasterRecoveryConfig): StandbySource {
 export class DbPostgresChart extends PlatformChart {
   public readonly postgres: PostgresHA;
 
-  constructor(scope: App, config: EnvironmentConfig) {
+  constructor(scope: App, config: EnvironmentConfig, tenants: readonly Tenant[] = []) {
     super(scope, POSTGRES_NAMESPACE, { config, namespace: POSTGRES_NAMESPACE });
     const dr = config.dr;
     const backup = postgresBackupWriter(config);
@@ -154,6 +156,12 @@ export class DbPostgresChart extends PlatformChart {
     });
     // Applications reach PostgreSQL through PgBouncer.
     this.postgres.allowFrom(...appClients('postgres'));
+    // A schema and a LOGIN role per tenant (kept when the tenant is removed: README "Tenants"),
+    // and the tenant's namespace let in to PgBouncer.
+    for (const t of tenantsOf(config.name, tenants)) {
+      this.postgres.addTenantSchema(tenantSchema(t), { login: { remoteKey: tenantRemoteKey(config, t, 'postgres') } });
+      this.postgres.allowFrom(namespacePeer(tenantNamespace(t)));
+    }
     assertEndpointServed(this, 'postgresEndpoint', postgresEndpoint(config), this.postgres, { DB: this.postgres.database });
   }
 }

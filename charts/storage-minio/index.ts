@@ -6,7 +6,9 @@ import { EnvironmentConfig } from '../../environments/types';
 import { clickhouseBackupWriter } from '../db-clickhouse';
 import { elasticsearchSnapshotWriter } from '../db-elasticsearch';
 import { postgresBackupWriter } from '../db-postgres';
+import { Tenant, tenantsOf } from '../../environments/tenants';
 import { PlatformChart } from '../platform-chart';
+import { tenantBucketProps, tenantNamespace, tenantRemoteKey } from '../tenants/names';
 import { MINIO_S3, MinioBackupWriter, MinioReader, MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from '../shared';
 import { modelServerReader } from '../app-agents/model-servers';
 
@@ -36,7 +38,7 @@ export const LOGS_BUCKET = 'logs';
 export class StorageMinioChart extends PlatformChart {
   public readonly minio: MinioDistributed;
 
-  constructor(scope: App, config: EnvironmentConfig) {
+  constructor(scope: App, config: EnvironmentConfig, tenants: readonly Tenant[] = []) {
     super(scope, 'storage-minio', { config, namespace: MINIO_S3.namespace });
     const m = config.minio;
     this.minio = new MinioDistributed(this, 'Minio', {
@@ -66,6 +68,15 @@ export class StorageMinioChart extends PlatformChart {
       }
     }
     this.addReader(modelServerReader(config));
+    // A bucket per tenant: versioned, with the plan's quota, and a user that can use it alone.
+    // Kept when the tenant is removed (README "Tenants": decommission).
+    for (const t of tenantsOf(config.name, tenants)) {
+      const b = tenantBucketProps(t);
+      this.minio.addBucket({ name: b.bucket, versioning: true, quota: b.quota });
+      this.minio.addPolicy({ name: b.policy, statements: b.statements });
+      this.minio.addUser({ name: b.user, credentialsRemoteKey: tenantRemoteKey(config, t, 's3'), policies: [b.policy] });
+      this.minio.allowFrom(namespacePeer(tenantNamespace(t)));
+    }
   }
 
   /** A reader: its bucket (once), a read-only policy on it, its user, and its NetworkPolicy. */

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { contentHash } from '../lib/content-hash';
+import { managedSecret } from '../lib/external-secret';
 import { containerSecurityContext, TMP, writableMounts, writableVolumes } from '../lib/pod-defaults';
 import { bootstrapSql, PATRONI_CONFIG_PATH, ROLES, tenantSchemaSql } from './config';
 import { PropChecks } from '../lib/prop-errors';
@@ -54,15 +55,31 @@ export class AdminJobs {
     if (this.ctx.props.standby) {
       return undefined; // Replicated from the primary cluster.
     }
-    const sql = tenantSchemaSql({ database, schema: tenantId, appRole: this.ctx.props.owner });
-    return this.addSqlJob(`tenant-${tenantId.replace(/_/g, '-')}`, sql);
+    const name = `tenant-${tenantId.replace(/_/g, '-')}`;
+    const sql = tenantSchemaSql({ database, schema: tenantId, appRole: this.ctx.props.owner, login: options.login !== undefined });
+    if (!options.login) {
+      return this.addSqlJob(name, sql);
+    }
+    // The tenant's password, from its own store entry, reaches only this Job.
+    const secretName = `${this.ctx.name}-${name}`.slice(0, 63).replace(/-+$/, '');
+    managedSecret(this.ctx.scope, `TenantLogin-${tenantId}`, {
+      name: secretName,
+      namespace: this.ctx.namespace,
+      labels: this.ctx.labelsFor('admin'),
+      store: this.ctx.props.secretStore,
+      keys: [{ secretKey: 'password', remoteKey: options.login.remoteKey, property: options.login.property ?? 'password' }],
+    });
+    return this.addSqlJob(name, sql, {
+      variable: 'tenant_password',
+      env: { name: 'TENANT_PASSWORD', valueFrom: { secretKeyRef: { name: secretName, key: 'password' } } },
+    });
   }
 
   /**
    * A Job whose name carries a hash of its SQL, so a changed script runs as a new Job instead of
    * failing on the immutable Job spec.
    */
-  private addSqlJob(name: string, sql: string): k8s.KubeJob {
+  private addSqlJob(name: string, sql: string, extra?: { variable: string; env: k8s.EnvVar }): k8s.KubeJob {
     const ctx = this.ctx;
     const file = `${name}.sql`;
     this.sqlFiles[file] = sql;
@@ -76,6 +93,7 @@ export class AdminJobs {
           'psql',
           '--no-psqlrc',
           ...passwords.flatMap((role) => ['-v', `${role}_password=$(${role.toUpperCase()}_PASSWORD)`]),
+          ...(extra ? ['-v', `${extra.variable}=$(${extra.env.name})`] : []),
           '-f',
           `/sql/${file}`,
         ],
@@ -84,6 +102,7 @@ export class AdminJobs {
           { name: 'PGDATABASE', value: 'postgres' },
           { name: 'PGAPPNAME', value: jobName },
           ...passwords.map((role) => ctx.credentialEnv(`${role.toUpperCase()}_PASSWORD`, `${role}-password`)),
+          ...(extra ? [extra.env] : []),
         ],
       },
       volume: { mount: SQL_MOUNT, source: { name: SQL_MOUNT.name, configMap: { name: this.sqlConfigMap } } },

@@ -719,11 +719,18 @@ export interface TenantSqlOptions {
   readonly schema: string;
   /** The application role that may use the schema. */
   readonly appRole: string;
+  /** Create the tenant's LOGIN role `<schema>_user`, its password from psql variable `tenant_password`. @default false */
+  readonly login?: boolean;
 }
 
 /** The owner role of a tenant schema. */
 export function tenantRole(schema: string): string {
   return `${schema}_owner`;
+}
+
+/** The LOGIN role of a tenant's own workloads: a member of the owner role. */
+export function tenantLoginRole(schema: string): string {
+  return `${schema}_user`;
 }
 
 /** Tenant schema SQL: idempotent, every identifier quoted, every name passed as a literal. */
@@ -740,8 +747,24 @@ export function tenantSchemaSql(o: TenantSqlOptions): string {
     `REVOKE ALL ON SCHEMA ${schema} FROM PUBLIC;`,
     `GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${app};`,
     `ALTER DEFAULT PRIVILEGES FOR ROLE ${quoteIdent(owner)} IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${app};`,
+    ...(o.login ? tenantLoginSql(o.schema, owner) : []),
     '',
   ].join('\n');
+}
+
+/**
+ * The tenant's LOGIN role: no other privilege than membership of its schema's owner (it sees its
+ * schema only: every tenant schema revokes PUBLIC), `search_path` set to its schema, a connection
+ * limit so one tenant cannot exhaust the server's slots.
+ */
+function tenantLoginSql(schema: string, owner: string): string[] {
+  const user = tenantLoginRole(schema);
+  return [
+    createRoleIfMissing(user, 'LOGIN'),
+    `ALTER ROLE ${quoteIdent(user)} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION CONNECTION LIMIT 50 PASSWORD :'tenant_password';`,
+    `GRANT ${quoteIdent(owner)} TO ${quoteIdent(user)};`,
+    `ALTER ROLE ${quoteIdent(user)} SET search_path = ${quoteIdent(schema)};`,
+  ];
 }
 
 /**

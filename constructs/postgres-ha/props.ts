@@ -269,4 +269,9 @@ export interface PostgresHAProps extends DataServiceProps {
 export interface TenantSchemaOptions {
   /** Database of the schema. @default - the cluster's application database */
   readonly database?: string;
+  /**
+   * A LOGIN role `<tenantId>_user` for the tenant's own workloads, a member of the schema's owner
+   * (so it can use its schema and no other), with its password from the store. @default - no login role
+   */
+  readonly login?: { readonly remoteKey: string; /** @default 'password' */ readonly property?: string };
 }

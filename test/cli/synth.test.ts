@@ -228,7 +228,7 @@ describe('synth command line', () => {
       const r = run(synth, ['--env', 'dev', '--outdir', t.dir]);
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/dist\/dev: 14 folders, \d+ objects/);
+      expect(r.stdout).toMatch(/dist\/dev: 16 folders, \d+ objects/);
       expect(fs.readdirSync(t.dir)).toEqual(['dev']);
     } finally {
       t.cleanup();

@@ -31,23 +31,6 @@ function problemsOf(fn: () => unknown): Problem[] {
 }
 
 describe('environment config', () => {
-  test('a file under tenants/ is refused with its name, not silently ignored (tenants are not in yet)', () => {
-    const t = configDirWith({});
-    try {
-      fs.mkdirSync(path.join(t.dir, 'tenants', 'eu'), { recursive: true });
-      fs.writeFileSync(path.join(t.dir, 'tenants', 'acme.yaml'), 'name: acme\n');
-      fs.writeFileSync(path.join(t.dir, 'tenants', 'eu', 'broken.yaml'), ': not yaml [\n');
-      const problems = problemsOf(() => loadEnvironments(['dev'], { dir: t.dir }));
-      expect(problems.map((p) => [path.basename(p.file), p.rule])).toEqual([
-        ['acme.yaml', 'config.tenants-not-supported'],
-        ['broken.yaml', 'config.tenants-not-supported'],
-      ]);
-      expect(problems[0].message).toContain('nothing of this file would be deployed');
-    } finally {
-      t.cleanup();
-    }
-  });
-
   test('the four shipped environments load and validate', () => {
     const configs = loadEnvironments(ENVIRONMENT_NAMES);
     expect(configs.map((c) => c.name)).toEqual(['dev', 'staging', 'prod', 'dr']);

@@ -1,11 +1,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
 import * as YAML from 'yaml';
-import { platformCharts } from '../../../charts';
-import { PlatformChart } from '../../../charts/platform-chart';
 import { loadEnvironments } from '../../../environments/load';
+import { loadTenants, tenantsOf } from '../../../environments/tenants';
 import { ENVIRONMENT_NAMES, EnvironmentConfig } from '../../../environments/types';
 import { runGate } from '../../../gate/gate';
 import { KubeObject } from '../../../gate/manifest';
@@ -196,20 +194,13 @@ describe('adding a tenant', () => {
   test('changes nothing under gitops/, and the Flux tenants path renders it', () => {
     const { dir, cleanup: done } = tempDir('gitops-tenant-');
     try {
-      const result = synthesize({
-        envs: ENVS,
-        outdir: path.join(dir, 'dist'),
-        gitopsRoot: dir,
-        charts: () => [
-          ...platformCharts(),
-          { folder: 'tenants/acme', create: (app: App, config: EnvironmentConfig) => new PlatformChart(app, 'tenant-acme', { config, namespace: 'tenant-acme' }) },
-        ],
-      });
+      const acme = { ...loadTenants().tenants[0], id: 'acme', file: 'environments/tenants/acme.yaml', environments: ['dev', 'staging', 'prod'] as const };
+      const result = synthesize({ envs: ENVS, outdir: path.join(dir, 'dist'), gitopsRoot: dir, tenants: [...loadTenants().tenants, acme] });
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
       expectSameTree(readTree(path.join(dir, 'gitops')), readTree(path.join(root, 'gitops')));
       for (const env of ENVS) {
         const rendered = kustomize(path.join(dir, 'dist', env, 'tenants'));
-        expect(rendered.find((o) => o.kind === 'Namespace')?.metadata.name).toBe('tenant-acme');
+        expect(rendered.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toContain('tenant-acme');
         expect(applications(env, dir).map((a) => a.metadata.name)).toContain(`${env}-tenant-acme`);
       }
     } finally {
@@ -217,11 +208,15 @@ describe('adding a tenant', () => {
     }
   });
 
-  test('with no tenant yet, dist/<env>/tenants still renders (empty), so the Flux path exists', () => {
+  test('dist/<env>/tenants renders the namespaces of exactly the tenants of the environment (dr: prod\'s)', () => {
+    const { tenants } = loadTenants();
     for (const env of ENVS) {
-      expect(kustomize(path.join(root, 'dist', env, 'tenants'))).toEqual([]);
-      const [tenants] = flux(env, 'tenants.yaml');
-      expect((tenants.spec as any).path).toBe(`./dist/${env}/tenants`);
+      const namespaces = kustomize(path.join(root, 'dist', env, 'tenants'))
+        .filter((o) => o.kind === 'Namespace')
+        .map((o) => o.metadata.name);
+      expect(namespaces.sort()).toEqual(tenantsOf(env, tenants).map((t) => `tenant-${t.id}`));
+      const [kustomization] = flux(env, 'tenants.yaml');
+      expect((kustomization.spec as any).path).toBe(`./dist/${env}/tenants`);
     }
   });
 });
