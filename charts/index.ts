@@ -12,6 +12,7 @@ import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
 import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
+import { MonitoringChart } from './monitoring';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
 
@@ -61,6 +62,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'db-redis': (app, config) => new DbRedisChart(app, config),
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
   'storage-minio': (app, config) => new StorageMinioChart(app, config),
+  monitoring: (app, config) => new MonitoringChart(app, config),
 };
 
 /** Every chart of one environment. */
