@@ -28,7 +28,12 @@ export function agentQueueAlerts(namespace: string, scaledObject: string, scalin
       },
       {
         alert: 'AgentQueueNotDraining',
-        expr: `min_over_time(max by (namespace, scaledObject) (${depth})[30m:1m]) > 0 and max by (namespace, scaledObject) (delta(${depth}[30m])) >= 0`,
+        // Backlog 30 minutes ago too (a fresh series, after a restart or a new agent, is not 30 minutes old), never empty since, not shrunk.
+        expr: [
+          `max by (namespace, scaledObject) (${depth} offset 30m) > 0`,
+          `min_over_time(max by (namespace, scaledObject) (${depth})[30m:1m]) > 0`,
+          `max by (namespace, scaledObject) (delta(${depth}[30m])) >= 0`,
+        ].join(' and '),
         for: '5m',
         severity: 'critical',
         summary: `The task queue of ${namespace}/${scaledObject} has not shrunk in 30 minutes`,
