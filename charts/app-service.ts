@@ -1,6 +1,7 @@
 import { CoreServiceProps } from '../constructs/core-service';
 import { Resources } from '../constructs/lib/resources';
 import { appReplicas } from '../environments/derive';
+import { tracingFor } from './monitoring/collector';
 import { PlatformChart } from './platform-chart';
 import { MONITORING_NAMESPACE, namespacePeer, SECRET_STORE } from './shared';
 
@@ -30,9 +31,14 @@ export function appScale(chart: PlatformChart): AppScale {
 }
 
 /** What every stateless application service of the environment shares, whichever chart it is in. */
-export type AppServiceBase = AppScale & Pick<CoreServiceProps, 'namespace' | 'monitoring'>;
+export type AppServiceBase = AppScale & Pick<CoreServiceProps, 'namespace' | 'monitoring' | 'tracing'>;
 
-/** `appScale(chart)` in the chart's namespace, scraped by Prometheus. */
+/** `appScale(chart)` in the chart's namespace, scraped by Prometheus, tracing to the collector (`tracingFor`). */
 export function appServiceBase(chart: PlatformChart): AppServiceBase {
-  return { ...appScale(chart), namespace: chart.ns.name, monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] } };
+  return {
+    ...appScale(chart),
+    namespace: chart.ns.name,
+    monitoring: { scrapers: [namespacePeer(MONITORING_NAMESPACE)] },
+    tracing: tracingFor(chart.config),
+  };
 }

@@ -12,6 +12,7 @@ import { DbPostgresChart } from './db-postgres';
 import { DbRedisChart } from './db-redis';
 import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
+import { MonitoringChart } from './monitoring';
 import { PlatformChart } from './platform-chart';
 import { StorageMinioChart } from './storage-minio';
 import { tenantCharts } from './tenants';
@@ -63,6 +64,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'db-redis': (app, config) => new DbRedisChart(app, config),
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
   'storage-minio': (app, config, tenants) => new StorageMinioChart(app, config, tenants),
+  monitoring: (app, config) => new MonitoringChart(app, config),
 };
 
 /**

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { agentQueueRules } from './alerts';
 import { checkQueueScaling, QueueScaler, QueueScalingProps, resolveQueueScaling } from '../lib/keda';
 import { PropChecks } from '../lib/prop-errors';
 import { AppWorkload } from '../lib/workload/app-workload';
@@ -70,6 +71,9 @@ export class AgentService extends AppWorkload {
         // DR at rest: the ScaledObject stays, held at zero; failover removes the pause.
         pausedAtZero: this.replicas === 0,
       });
+      if (this.resolved.monitoring.enabled) {
+        agentQueueRules(this, { name: this.name, namespace: this.namespace, labels: { ...this.labels }, scaling: queue });
+      }
     }
   }
 }

@@ -133,6 +133,13 @@ export function resolveQueueScaling(props: QueueScalingProps): ResolvedQueueScal
   };
 }
 
+/** The queue depth one replica is sized for: the trigger's `lagThreshold` or `listLength`. */
+export function depthPerReplica(trigger: QueueTrigger): number {
+  return trigger.kind === 'kafka'
+    ? ((trigger.props as KafkaLagTriggerProps).lagThreshold ?? DEFAULTS.lagThreshold)
+    : ((trigger.props as RedisListTriggerProps).listLength ?? DEFAULTS.listLength);
+}
+
 /** Checks queue scaling props into `check`, fields prefixed with `field`; returns them resolved. */
 export function checkQueueScaling(check: PropChecks, props: QueueScalingProps, field: string): ResolvedQueueScaling {
   const r = resolveQueueScaling(props);

@@ -9,6 +9,9 @@ export const DEFAULT_RUNBOOK_BASE_URL = 'https://git.receivables.example.com/pla
 
 export type AlertSeverity = 'critical' | 'warning';
 
+/** A Prometheus metric name, as a recording rule's `record` must be. */
+const RECORD_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
 /** One alerting rule. Every alert has a `for:`, a severity, a summary, a description and a runbook. */
 export interface AlertSpec {
   readonly alert: string;
@@ -18,11 +21,23 @@ export interface AlertSpec {
   readonly severity: AlertSeverity;
   readonly summary: string;
   readonly description: string;
+  /** More labels, for routing (e.g. `team`, `slo`). `severity` is set from `severity`. @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** One recording rule: `record` is the new series' name (`level:metric:operations`). */
+export interface RecordingSpec {
+  readonly record: string;
+  readonly expr: string;
+  /** @default - none */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface AlertGroup {
   readonly name: string;
   readonly rules: readonly AlertSpec[];
+  /** Recording rules, evaluated before the group's alerts. @default - none */
+  readonly records?: readonly RecordingSpec[];
 }
 
 export interface PrometheusRuleProps {
@@ -37,22 +52,40 @@ export interface PrometheusRuleProps {
 /** A Prometheus Operator PrometheusRule: the groups' alerts with severity labels and runbook annotations. */
 export function prometheusRule(scope: Construct, id: string, props: PrometheusRuleProps): PrometheusRule {
   const base = props.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL;
-  const problems = props.groups.flatMap((g) => g.rules.filter((r) => r.expr.trim() === '' || r.for === '').map((r) => `${g.name}/${r.alert}`));
+  const at = `${scope.node.path}/${id}: groups`;
+  const offending = (rule: string, names: string[]): string[] => (names.length > 0 ? [`${at}: ${rule} (got ${names.join(', ')})`] : []);
+  const alerts = props.groups.flatMap((g) => g.rules.map((r) => ({ g, r })));
+  const records = props.groups.flatMap((g) => (g.records ?? []).map((r) => ({ g, r })));
+  const problems = [
+    ...offending('every alert needs a non-empty expr and for', alerts.filter(({ r }) => r.expr.trim() === '' || r.for === '').map(({ g, r }) => `${g.name}/${r.alert}`)),
+    ...offending('labels must not set severity (use severity)', alerts.filter(({ r }) => 'severity' in (r.labels ?? {})).map(({ g, r }) => `${g.name}/${r.alert}`)),
+    ...offending(
+      'every record needs a metric name and a non-empty expr',
+      records.filter(({ r }) => r.expr.trim() === '' || !RECORD_NAME.test(r.record)).map(({ g, r }) => `${g.name}/${r.record}`),
+    ),
+  ];
   if (problems.length > 0) {
-    throw new Error(`${scope.node.path}/${id}: groups: every alert needs a non-empty expr and for (got ${problems.join(', ')})`);
+    throw new Error(problems.join('\n'));
   }
   return new PrometheusRule(scope, id, {
     metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
     spec: {
       groups: props.groups.map((g) => ({
         name: g.name,
-        rules: g.rules.map((r) => ({
+        rules: [
+          ...(g.records ?? []).map((r) => ({
+            record: r.record,
+            expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
+            ...(r.labels ? { labels: { ...r.labels } } : {}),
+          })),
+          ...g.rules.map((r) => ({
           alert: r.alert,
           expr: PrometheusRuleSpecGroupsRulesExpr.fromString(r.expr),
           for: r.for,
-          labels: { severity: r.severity },
+          labels: { ...r.labels, severity: r.severity },
           annotations: { summary: r.summary, description: r.description, runbook_url: `${base}#${r.alert.toLowerCase()}` },
-        })),
+          })),
+        ],
       })),
     },
   });

@@ -100,7 +100,11 @@ export class RedisSentinel extends Construct implements IConnectable {
         name: this.name,
         namespace: this.namespace,
         labels: ctx.labelsFor('cache'),
-        service: redisAlerts(this.namespace, this.name, resolved.replicas),
+        service: redisAlerts(this.namespace, this.name, resolved.replicas, {
+          statefulSet: ctx.names.sentinel,
+          sentinels: resolved.sentinelReplicas,
+          quorum: resolved.quorum,
+        }),
         backups: false,
       });
     }

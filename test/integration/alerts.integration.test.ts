@@ -202,3 +202,167 @@ test('promtool test rules: a backup 26 hours old and a MinIO erasure set at its 
   expect(r.out).toMatch(/SUCCESS/);
   expect(r.status).toBe(0);
 });
+
+/** Writes `tests` as a promtool test file and runs it; the output on failure names the alert and the difference. */
+function promtoolTest(file: string, tests: unknown): void {
+  fs.writeFileSync(path.join(tmp.dir, file), YAML.stringify(tests));
+  const r = promtool('test', 'rules', file);
+  expect(r.out).toMatch(/SUCCESS/);
+  expect(r.status).toBe(0);
+}
+
+test('promtool test rules: Sentinel quorum lost, certificate expiry and a stalled agent queue fire, and only then', () => {
+  const redis = 'prod-db-redis-redis-alerts.yaml';
+  const platform = 'prod-monitoring-platform-alerts.yaml';
+  const queue = 'prod-app-agents-collections-agent-queue-alerts.yaml';
+  const sentinels = 'kube_statefulset_status_replicas_ready{namespace="db-redis",statefulset="redis-sentinel"}';
+  const cert = (name: string): string =>
+    `certmanager_certificate_expiration_timestamp_seconds{namespace="app-core",name="${name}",issuer_name="letsencrypt-prod"}`;
+  const depth = (agent: string): string =>
+    `keda_scaler_metrics_value{namespace="app-agents",scaledObject="${agent}",scaler="kafka",metric="s0-kafka-agent-tasks"}`;
+  const certLabels = { namespace: 'app-core', name: 'api-tls', issuer_name: 'letsencrypt-prod', team: 'platform' };
+  promtoolTest('tests-3.yaml', {
+    rule_files: [redis, platform, queue],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: [
+          // One of three Sentinels ready: a failover needs two.
+          { series: sentinels, values: '1x20' },
+          // api-tls expires 5 days after t=0, web-tls in 60 days.
+          { series: cert('api-tls'), values: `${5 * 86400}x120` },
+          { series: cert('web-tls'), values: `${60 * 86400}x120` },
+          // collections-agent: 40 tasks that never move; dispute-agent: a backlog that drains.
+          { series: depth('collections-agent'), values: '40x60' },
+          { series: depth('dispute-agent'), values: '100-2x50' },
+        ],
+        alert_rule_test: [
+          { eval_time: '1m', alertname: 'RedisSentinelQuorumLost', exp_alerts: [] },
+          {
+            eval_time: '5m',
+            alertname: 'RedisSentinelQuorumLost',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', namespace: 'db-redis', statefulset: 'redis-sentinel' },
+                exp_annotations: {
+                  ...annotationsOf(redis, 'RedisSentinelQuorumLost'),
+                  description:
+                    '1 of 3 Sentinels are ready; a failover needs 2 (quorum 2, majority of 3). The master still serves, but its loss would not be repaired.',
+                },
+              },
+            ],
+          },
+          {
+            eval_time: '15m',
+            alertname: 'CertificateExpiryCritical',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', ...certLabels },
+                exp_annotations: {
+                  ...annotationsOf(platform, 'CertificateExpiryCritical'),
+                  description: 'Certificate app-core/api-tls expires in 4d 23h 45m 0s: clients will refuse it.',
+                },
+              },
+            ],
+          },
+          // for: 1h: not at 30m.
+          { eval_time: '30m', alertname: 'CertificateExpiringSoon', exp_alerts: [] },
+          { eval_time: '20m', alertname: 'AgentQueueNotDraining', exp_alerts: [] },
+          {
+            eval_time: '40m',
+            alertname: 'AgentQueueNotDraining',
+            exp_alerts: [
+              {
+                exp_labels: { severity: 'critical', namespace: 'app-agents', scaledObject: 'collections-agent' },
+                exp_annotations: annotationsOf(queue, 'AgentQueueNotDraining'),
+              },
+            ],
+          },
+        ],
+      },
+      {
+        interval: '1m',
+        input_series: [
+          { series: sentinels, values: '2x20' },
+          { series: cert('api-tls'), values: `${30 * 86400}x120` },
+        ],
+        alert_rule_test: [
+          { eval_time: '10m', alertname: 'RedisSentinelQuorumLost', exp_alerts: [] },
+          { eval_time: '90m', alertname: 'CertificateExpiringSoon', exp_alerts: [] },
+          { eval_time: '90m', alertname: 'CertificateExpiryCritical', exp_alerts: [] },
+        ],
+      },
+    ],
+  });
+});
+
+test('promtool test rules: the API SLO fast burns page on 10% errors and on half the requests over 500 ms (Kong zero-pads le), not on 0.05%', () => {
+  const platform = 'prod-monitoring-platform-alerts.yaml';
+  const kong = 'service="app-core.invoice-processing.8080",route="app-core.invoice-processing.00",workspace="default"';
+  const requests = (code: string, values: string): any => ({ series: `kong_http_requests_total{${kong},code="${code}",source="service"}`, values });
+  const latency = (le: string, values: string): any => ({ series: `kong_request_latency_ms_bucket{${kong},le="${le}"}`, values });
+  const fired = (alert: string, slo: string, description: string): any => ({
+    exp_labels: { severity: 'critical', team: 'apps', slo },
+    exp_annotations: { ...annotationsOf(platform, alert), description },
+  });
+  promtoolTest('tests-4.yaml', {
+    rule_files: [platform],
+    evaluation_interval: '1m',
+    tests: [
+      {
+        interval: '1m',
+        input_series: [
+          // 9 good and 1 bad request a minute: 10% errors, 100 times the 0.1% budget.
+          requests('200', '0+9x120'),
+          requests('500', '0+1x120'),
+          // 10 requests a minute, 5 of them within 500 ms.
+          latency('00500.0', '0+5x120'),
+          latency('05000.0', '0+10x120'),
+          latency('+Inf', '0+10x120'),
+          { series: `kong_request_latency_ms_count{${kong}}`, values: '0+10x120' },
+        ],
+        alert_rule_test: [
+          {
+            eval_time: '30m',
+            alertname: 'ApiAvailabilityErrorBudgetBurnFast',
+            exp_alerts: [
+              fired(
+                'ApiAvailabilityErrorBudgetBurnFast',
+                'api-availability',
+                'API 5xx responses are 10% of all; the budget is 0.1% and burns at 14.4x over 1h and 5m, or 6x over 6h and 30m.',
+              ),
+            ],
+          },
+          {
+            eval_time: '30m',
+            alertname: 'ApiLatencyErrorBudgetBurnFast',
+            exp_alerts: [
+              fired(
+                'ApiLatencyErrorBudgetBurnFast',
+                'api-latency',
+                'API requests slower than 500 ms are 50% of all; the budget is 1% and burns at 14.4x over 1h and 5m, or 6x over 6h and 30m.',
+              ),
+            ],
+          },
+        ],
+      },
+      {
+        interval: '1m',
+        input_series: [
+          // 1 error in 2000 requests: half the budget.
+          requests('200', '0+1999x120'),
+          requests('500', '0+1x120'),
+          latency('00500.0', '0+10x120'),
+          latency('+Inf', '0+10x120'),
+          { series: `kong_request_latency_ms_count{${kong}}`, values: '0+10x120' },
+        ],
+        alert_rule_test: [
+          { eval_time: '30m', alertname: 'ApiAvailabilityErrorBudgetBurnFast', exp_alerts: [] },
+          { eval_time: '90m', alertname: 'ApiAvailabilityErrorBudgetBurnSlow', exp_alerts: [] },
+          { eval_time: '30m', alertname: 'ApiLatencyErrorBudgetBurnFast', exp_alerts: [] },
+        ],
+      },
+    ],
+  });
+});

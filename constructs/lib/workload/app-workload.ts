@@ -7,7 +7,9 @@ import { imageVersion, LABEL_INSTANCE, LABEL_NAME, monitorSelectorLabels, standa
 import { allowEgressPolicy } from '../network';
 import { PropChecks } from '../prop-errors';
 import { metricsMonitor } from '../service-monitor';
+import { exemptFromPolicy } from '../policy-exemption';
 import { clusterIpService } from '../services';
+import { checkTracing, OtlpCollector, otelEnv } from '../tracing';
 import { cpuAutoscaler } from './autoscaling';
 import { ROLLOUT_HASH_LABEL, ScaleTarget, workloadObject } from './delivery';
 import { ConnectablePod, connectEndpoint, plainEnvVars, secretEnvVars } from './connect';
@@ -66,6 +68,7 @@ export class AppWorkload extends Construct implements IConnectable {
     const check = new PropChecks(this);
     const r = resolveAppWorkload(this, id, props, ext, check);
     ext.validate?.(check);
+    if (props.tracing) checkTracing(check, props.tracing);
     check.throwIfAny();
     this.resolved = r;
     this.name = r.name;
@@ -81,6 +84,9 @@ export class AppWorkload extends Construct implements IConnectable {
     this.serviceAccountName = r.name;
     const owner = { name: r.name, namespace: r.namespace, labels: this.labels, secretStore: props.secretStore };
     this.env.push(...plainEnvVars(props.env), ...secretEnvVars(this, owner, props.secretEnv), ...(ext.env ?? []));
+    if (props.tracing) {
+      this.env.push(...otelEnv(props.tracing, { name: r.name, namespace: r.namespace, version: imageVersion(r.image) }));
+    }
     const template = appPodTemplate({ r, ext, nodePool: props.nodePool, labels: { ...this.labels }, selector: { ...this.selector }, serviceAccountName: this.serviceAccountName, env: this.env, command: props.command, args: props.args });
     this.pod = {
       ...owner,
@@ -112,6 +118,7 @@ export class AppWorkload extends Construct implements IConnectable {
     this.addAvailability();
     this.connections = this.makeConnections();
     this.addMonitoring(ext.component);
+    if (props.tracing) this.addTracingEgress(props.tracing.collector);
   }
 
   /**
@@ -165,6 +172,19 @@ export class AppWorkload extends Construct implements IConnectable {
           ports,
         }),
     });
+  }
+
+  /** The egress to the collector; its pods come from the collector's Helm chart, so no pod of the set matches the peer. */
+  private addTracingEgress(collector: OtlpCollector): void {
+    const policy = allowEgressPolicy(this, 'EgressToCollector', {
+      name: uniquePolicyName(this.egressNames, `${this.name}-to-otel-collector`),
+      namespace: this.namespace,
+      labels: { ...this.labels },
+      podSelector: { ...this.selector },
+      to: [{ peerNamespace: collector.peerNamespace, peerSelector: collector.peerSelector }],
+      ports: [collector.port],
+    });
+    exemptFromPolicy(policy, 'ref.netpol-peer', 'the OpenTelemetry Collector is an add-on installed from its Helm chart: its pods are not in the manifests');
   }
 
   private addMonitoring(component: string): void {

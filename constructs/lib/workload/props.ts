@@ -3,6 +3,7 @@ import { SecretStoreRef } from '../external-secret';
 import { PodSecurityOptions } from '../pod-defaults';
 import { Resources } from '../resources';
 import { NodePool } from '../scheduling';
+import { TracingProps } from '../tracing';
 import { DeliveryStrategy } from './strategy';
 
 /** The port every application workload serves HTTP on: unprivileged, the same in every image we build. */
@@ -109,6 +110,12 @@ export interface AppWorkloadProps {
   readonly strategy?: DeliveryStrategy;
   /** Metrics. @default - `/metrics` on the HTTP port, a ServiceMonitor, no scraper admitted */
   readonly monitoring?: AppMonitoringProps;
+  /**
+   * Send traces to an OpenTelemetry Collector: the `OTEL_*` SDK env vars (endpoint, service name,
+   * resource attributes, sampler) and the egress NetworkPolicy `<name>-to-otel-collector` to its
+   * pods. The collector's namespace must admit these pods on its port. @default - no tracing env
+   */
+  readonly tracing?: TracingProps;
   /** Command of the main container. @default - the image's entrypoint */
   readonly command?: readonly string[];
   /** Args of the main container. @default - the image's cmd */
