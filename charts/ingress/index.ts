@@ -4,6 +4,7 @@ import { IngressControllerPolicies } from '../../constructs/lib/edge/controller-
 import { EnvironmentConfig } from '../../environments/types';
 import { coreBackends, CORE_NAMESPACE } from '../app-core';
 import { frontendBackend, FRONTEND_NAMESPACE } from '../app-frontend';
+import { TENANT_LABEL } from '../../constructs/tenant-namespace';
 import { PlatformChart } from '../platform-chart';
 
 /**
@@ -21,6 +22,8 @@ export class IngressChart extends PlatformChart {
       namespace: this.ns.name,
       backends: [frontendBackend(), ...coreBackends()],
       acmeSolverNamespaces: [FRONTEND_NAMESPACE, CORE_NAMESPACE],
+      // The tenants' namespaces admit the controllers on 8080 (TenantNamespace); this is the other side.
+      labelledBackends: { namespaceLabel: TENANT_LABEL, port: 8080 },
     });
   }
 }

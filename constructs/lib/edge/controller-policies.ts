@@ -29,6 +29,12 @@ export interface IngressControllerPoliciesProps {
   readonly backends: readonly ControllerBackend[];
   /** Namespaces with HTTP-01 Certificates, whose solver pods the controllers proxy to. @default - none */
   readonly acmeSolverNamespaces?: readonly string[];
+  /**
+   * Namespaces the controllers reach by a label rather than by name (one per tenant, added and
+   * removed as data): every pod of a namespace carrying `namespaceLabel`, on `port`.
+   * @default - none
+   */
+  readonly labelledBackends?: { readonly namespaceLabel: string; readonly port: number };
   /** Where the API server is, to narrow the controllers' watch egress. @default - any address on API_SERVER_PORTS */
   readonly apiServerCidrs?: readonly string[];
 }
@@ -67,6 +73,13 @@ export class IngressControllerPolicies extends Construct {
       policyTypes: ['Egress'],
       egress: props.backends.map((b) => ({ to: [{ namespaceSelector: nsSelector(b.namespace), podSelector: { matchLabels: { ...b.podSelector } } }], ports: tcp([b.port]) })),
     });
+    const labelled = props.labelledBackends;
+    if (labelled) {
+      policy('allow-controllers-to-labelled-backends', {
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ namespaceSelector: { matchExpressions: [{ key: labelled.namespaceLabel, operator: 'Exists' }] } }], ports: tcp([labelled.port]) }],
+      });
+    }
     const solvers = props.acmeSolverNamespaces ?? [];
     if (solvers.length > 0) {
       const p = policy('allow-controllers-to-acme-solvers', {
