@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -46,6 +47,18 @@ const EVENTS: ReplicatedTableProps = {
   partitionBy: 'toYYYYMM(occurred_at)',
   shardingKey: 'event_id',
 };
+
+/** ZooKeeper's four-letter `ruok`: true when it answers `imok`. */
+function zkOk(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(ZK_PORT, '127.0.0.1', () => socket.write('ruok'));
+    let data = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('data', (d) => (data += d.toString()));
+    socket.on('close', () => resolve(data === 'imok'));
+    socket.on('error', () => resolve(false));
+  });
+}
 
 function cluster(): ClickHouseCluster {
   const ch = new ClickHouseCluster(new Chart(Testing.app(), 'it'), 'Ch', {
@@ -150,6 +163,9 @@ describe('ClickHouseCluster on clickhouse-server 18.16 with ZooKeeper 3.8', () =
       env: { ...process.env, ZOO_LOG_DIR: path.join(dir, 'zk') },
       stdio: 'ignore',
     });
+    // ZooKeeper first: 18.16 drops the connection on DDL ON CLUSTER when it starts before ZooKeeper
+    // answers (seen under CI load), so the servers start only once `ruok` says `imok`.
+    await waitFor('zookeeper ruok', () => zkOk());
     for (let s = 0; s < SHARDS; s++) {
       for (let r = 0; r < REPLICAS; r++) {
         const n = s * REPLICAS + r;
