@@ -70,9 +70,26 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function rel(file: string): string {
+/** A file's path as problems show it: relative to the working directory when below it. */
+export function displayPath(file: string): string {
   const r = path.relative(process.cwd(), file);
   return r.startsWith('..') ? file : r;
+}
+
+/**
+ * Parses a data file strictly (duplicate keys are errors). Syntax errors become problems of rule
+ * `rule` at `line L:C`, and undefined is returned.
+ */
+export function parseDataDocument(text: string, file: string, rule: string, problems: Problem[]): YAML.Document | undefined {
+  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length === 0) {
+    return doc;
+  }
+  for (const e of doc.errors) {
+    const line = e.linePos?.[0];
+    problems.push({ file, path: line ? `line ${line.line}:${line.col}` : '', rule, message: e.message.split('\n')[0], severity: 'error' });
+  }
+  return undefined;
 }
 
 /** Reads and checks `<dir>/<env>.yaml`. Missing file = no data (caught later by `required`). */
@@ -80,25 +97,15 @@ function readData(file: string, problems: Problem[]): Record<string, unknown> | 
   if (!fs.existsSync(file)) {
     return undefined;
   }
-  const doc = YAML.parseDocument(fs.readFileSync(file, 'utf8'), { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const line = e.linePos?.[0];
-      problems.push({
-        file: rel(file),
-        path: line ? `line ${line.line}:${line.col}` : '',
-        rule: 'config.yaml-syntax',
-        message: e.message.split('\n')[0],
-        severity: 'error',
-      });
-    }
+  const doc = parseDataDocument(fs.readFileSync(file, 'utf8'), displayPath(file), 'config.yaml-syntax', problems);
+  if (!doc) {
     return undefined;
   }
   const data: unknown = doc.toJS() ?? {};
   const { partial } = compileValidators();
   if (!partial(data)) {
     for (const f of describeAjvErrors(partial.errors, 'config')) {
-      problems.push({ file: rel(file), path: f.path, rule: f.rule, message: f.message, severity: 'error' });
+      problems.push({ file: displayPath(file), path: f.path, rule: f.rule, message: f.message, severity: 'error' });
     }
     return undefined;
   }
@@ -169,7 +176,7 @@ export function loadEnvironments(names: readonly EnvironmentName[], options: Loa
       continue;
     }
     const merged = deepMerge(base as unknown as EnvironmentConfig, data);
-    const mergedFile = `environments/${name}.ts + ${rel(dataFile)}`;
+    const mergedFile = `environments/${name}.ts + ${displayPath(dataFile)}`;
     const { full } = compileValidators();
     if (!full(merged)) {
       for (const f of describeAjvErrors(full.errors, 'config')) {

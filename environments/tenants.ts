@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ValidateFunction } from 'ajv';
-import * as YAML from 'yaml';
 import { Plan } from '../constructs/tenant-namespace/plan';
 import { describeAjvErrors } from '../core/ajv-errors';
 import { Problem } from '../core/problem';
-import { defaultEnvironmentsDir } from './load';
+import { defaultEnvironmentsDir, displayPath, parseDataDocument } from './load';
 import { TenantFile } from './tenant-types';
 import { EnvironmentName } from './types';
 import schemaJson from './schema/tenant.schema.json';
@@ -24,11 +23,6 @@ let validator: ValidateFunction | undefined;
 function validate(): ValidateFunction {
   validator ??= new Ajv({ allErrors: true, strict: true, verbose: true }).compile(schemaJson);
   return validator;
-}
-
-function rel(file: string): string {
-  const r = path.relative(process.cwd(), file);
-  return r.startsWith('..') ? file : r;
 }
 
 /** The folder of the tenant files of an environments folder. */
@@ -51,7 +45,7 @@ export function loadTenants(configDir = defaultEnvironmentsDir()): { tenants: Te
   }
   const entries = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const e of entries) {
-    const file = rel(path.join(dir, e.name));
+    const file = displayPath(path.join(dir, e.name));
     if (!e.isFile() || !e.name.endsWith('.yaml')) {
       problems.push({
         file,
@@ -76,12 +70,8 @@ export function parseTenant(text: string, file: string, problems: Problem[]): Te
   const add = (p: string, rule: string, message: string): void => {
     problems.push({ file, path: p, rule, message, severity: 'error' });
   };
-  const doc = YAML.parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    for (const e of doc.errors) {
-      const line = e.linePos?.[0];
-      add(line ? `line ${line.line}:${line.col}` : '', 'tenant.yaml-syntax', e.message.split('\n')[0]);
-    }
+  const doc = parseDataDocument(text, file, 'tenant.yaml-syntax', problems);
+  if (!doc) {
     return undefined;
   }
   const data: unknown = doc.toJS() ?? {};

@@ -194,8 +194,9 @@ describe('adding a tenant', () => {
   test('changes nothing under gitops/, and the Flux tenants path renders it', () => {
     const { dir, cleanup: done } = tempDir('gitops-tenant-');
     try {
-      const acme = { ...loadTenants().tenants[0], id: 'acme', file: 'environments/tenants/acme.yaml', environments: ['dev', 'staging', 'prod'] as const };
-      const result = synthesize({ envs: ENVS, outdir: path.join(dir, 'dist'), gitopsRoot: dir, tenants: [...loadTenants().tenants, acme] });
+      const shipped = loadTenants().tenants;
+      const acme = { ...shipped[0], id: 'acme', file: 'environments/tenants/acme.yaml', environments: ['dev', 'staging', 'prod'] as const };
+      const result = synthesize({ envs: ENVS, outdir: path.join(dir, 'dist'), gitopsRoot: dir, tenants: [...shipped, acme] });
       expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
       expectSameTree(readTree(path.join(dir, 'gitops')), readTree(path.join(root, 'gitops')));
       for (const env of ENVS) {
