@@ -13,6 +13,7 @@ import { DbRedisChart } from './db-redis';
 import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
 import { PlatformChart } from './platform-chart';
+import { auditPolicyFile, ClusterFile, SecurityChart } from './security';
 import { StorageMinioChart } from './storage-minio';
 
 /**
@@ -61,6 +62,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'db-redis': (app, config) => new DbRedisChart(app, config),
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
   'storage-minio': (app, config) => new StorageMinioChart(app, config),
+  security: (app, config) => new SecurityChart(app, config, PLATFORM_NAMESPACES),
 };
 
 /** Every chart of one environment. */
@@ -73,4 +75,12 @@ export function platformCharts(): ChartFactory[] {
       return chart;
     },
   }));
+}
+
+/**
+ * Files of an environment for its cluster's nodes, not objects of the API: written below
+ * `dist/<env>/` (in `cluster/`, which no GitOps category takes), installed by hand (docs/security.md).
+ */
+export function platformClusterFiles(): ClusterFile[] {
+  return [auditPolicyFile()];
 }
