@@ -67,7 +67,8 @@ export class TeamRbac extends Construct {
       const subjects = [{ kind: 'Group', apiGroup: RBAC_GROUP, name: `${props.groupPrefix}${team.group}` }];
       for (const [namespace, level] of Object.entries(team.namespaces ?? {}).sort(([a], [b]) => (a < b ? -1 : 1))) {
         new k8s.KubeRoleBinding(this, `${team.group}-${namespace}`, {
-          metadata: { name: `team-${team.group}`, namespace, labels: labels('binding') },
+          // Named after the namespace too: unique in any one namespace (a preview moves them all into one).
+          metadata: { name: `team-${team.group}-${namespace}`, namespace, labels: labels('binding') },
           roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleOf(level) },
           subjects,
         });
