@@ -14,6 +14,7 @@ import { IngressChart } from './ingress';
 import { applyMesh } from './mesh';
 import { MonitoringChart } from './monitoring';
 import { PlatformChart } from './platform-chart';
+import { auditPolicyFile, ClusterFile, SecurityChart } from './security';
 import { StorageMinioChart } from './storage-minio';
 import { tenantCharts } from './tenants';
 import { Tenant } from '../environments/tenants';
@@ -65,6 +66,7 @@ const CHART_CLASSES: Partial<Record<PlatformNamespaceName, (app: App, config: En
   'db-elasticsearch': (app, config) => new DbElasticsearchChart(app, config),
   'storage-minio': (app, config, tenants) => new StorageMinioChart(app, config, tenants),
   monitoring: (app, config) => new MonitoringChart(app, config),
+  security: (app, config) => new SecurityChart(app, config, PLATFORM_NAMESPACES),
 };
 
 /**
@@ -85,4 +87,12 @@ export function platformCharts(tenants: readonly Tenant[] = []): ChartFactory[] 
 /** Every chart of one environment: the platform namespaces, then one chart per tenant of the environment (`dist/<env>/tenants/<id>/`). */
 export function environmentCharts(config: EnvironmentConfig, tenants: readonly Tenant[]): ChartFactory[] {
   return [...platformCharts(tenants), ...tenantCharts(config, tenants)];
+}
+
+/**
+ * Files of an environment for its cluster's nodes, not objects of the API: written below
+ * `dist/<env>/` (in `cluster/`, which no GitOps category takes), installed by hand (docs/security.md).
+ */
+export function platformClusterFiles(): ClusterFile[] {
+  return [auditPolicyFile()];
 }

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { runGate } from './gate';
-import { isKustomization, KubeObject, Manifest } from './manifest';
+import { isNotApiObject, KubeObject, Manifest } from './manifest';
 import { Exemption } from './policy';
 import { Problem } from '../core/problem';
 import { listYaml } from './schema';
@@ -96,7 +96,7 @@ function readObjects(file: string, shown: string, problems: Problem[]): KubeObje
       return;
     }
     const obj = doc.toJS();
-    if (obj === null || obj === undefined || isKustomization(obj)) {
+    if (obj === null || obj === undefined || isNotApiObject(obj)) {
       return;
     }
     if (obj.kind === 'List' && Array.isArray(obj.items)) {

@@ -26,8 +26,15 @@ export function objectId(obj: Partial<KubeObject> | undefined): string {
   return ns ? `${kind}/${ns}/${name}` : `${kind}/${name}`;
 }
 
-/** Files that sit in manifest folders but hold no Kubernetes objects. */
-export function isKustomization(obj: unknown): boolean {
+/**
+ * API groups of files that sit in manifest folders but hold no Kubernetes API objects: nothing
+ * applies them, so the gate does not check them as objects. Kustomizations (kustomize reads them)
+ * and the API server's audit policy (`dist/<env>/cluster/`, installed on the control plane by hand).
+ */
+export const NOT_API_GROUPS: readonly string[] = ['kustomize.config.k8s.io/', 'audit.k8s.io/'];
+
+/** True for a document of a file that holds no Kubernetes API object (see NOT_API_GROUPS). */
+export function isNotApiObject(obj: unknown): boolean {
   const o = obj as { apiVersion?: string; kind?: string } | null;
-  return !!o && typeof o.apiVersion === 'string' && o.apiVersion.startsWith('kustomize.config.k8s.io/');
+  return !!o && typeof o.apiVersion === 'string' && NOT_API_GROUPS.some((g) => o.apiVersion!.startsWith(g));
 }

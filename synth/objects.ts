@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { parseQuantity } from '../constructs/lib/resources';
-import { isKustomization, KubeObject } from '../gate/manifest';
+import { isNotApiObject, KubeObject } from '../gate/manifest';
 import { flagProblem, InputError } from '../core/problem';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -80,7 +80,7 @@ export function readTree(dir: string): ObjectTree {
         );
       }
       const obj = doc.toJS() as KubeObject | null;
-      if (!obj || typeof obj !== 'object' || isKustomization(obj) || typeof obj.kind !== 'string') {
+      if (!obj || typeof obj !== 'object' || isNotApiObject(obj) || typeof obj.kind !== 'string') {
         continue;
       }
       tree.set(objectKey(obj), { file: rel, obj });

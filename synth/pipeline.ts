@@ -3,7 +3,8 @@ import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { App } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ChartFactory, environmentCharts } from '../charts';
+import { ChartFactory, environmentCharts, platformClusterFiles } from '../charts';
+import { ClusterFile } from '../charts/security';
 import { PropValidationError } from '../constructs/lib/prop-errors';
 import { loadEnvironments } from '../environments/load';
 import { loadTenants, Tenant } from '../environments/tenants';
@@ -27,6 +28,8 @@ export interface SynthOptions {
   readonly charts?: (config: EnvironmentConfig) => ChartFactory[];
   /** Tenants to use instead of reading `<configDir>/tenants/` (benchmarks, tests). */
   readonly tenants?: readonly Tenant[];
+  /** Files of an environment that are not objects (the audit policy), below `dist/<env>/`. @default platformClusterFiles() */
+  readonly clusterFiles?: (config: EnvironmentConfig) => ClusterFile[];
   /** Environments to use instead of loading them (benchmarks, tests). */
   readonly configs?: readonly EnvironmentConfig[];
   /** Folder that receives `gitops/argocd/<env>` and `gitops/flux/clusters/<env>`. @default - built and checked, not written */
@@ -39,6 +42,8 @@ export interface EnvironmentOutput {
   readonly env: EnvironmentName;
   /** Folder (relative to `dist/<env>`) -> objects. */
   readonly folders: Map<string, KubeObject[]>;
+  /** Files that are not objects, by path below `dist/<env>` (never synced: see CATEGORIES). */
+  readonly files: readonly ClusterFile[];
   readonly objects: number;
   readonly exemptions: Exemption[];
   /** Images pinned by digest (best) and by tag (acceptable). */
@@ -126,12 +131,18 @@ function build(options: SynthOptions, root: string): SynthResult {
         problems.push(...constructProblems(e, `charts for dist/${config.name}/${factory.folder}`));
       }
     }
+    let files: ClusterFile[] = [];
+    try {
+      files = (options.clusterFiles ?? platformClusterFiles)(config);
+    } catch (e) {
+      problems.push(...constructProblems(e, `cluster files for dist/${config.name}`));
+    }
     timings.constructMs += performance.now() - t;
     const gate = runGate(manifests);
     timings.schemaMs += gate.schemaMs;
     timings.policyMs += gate.policyMs;
     problems.push(...gate.problems);
-    outputs.push({ env: config.name, folders, objects: manifests.length, exemptions: gate.exemptions, imagePins: gate.imagePins });
+    outputs.push({ env: config.name, folders, files, objects: manifests.length, exemptions: gate.exemptions, imagePins: gate.imagePins });
   }
   const gitops = buildGitOps(outputs.map((o) => ({ config: configs.find((c) => c.name === o.env)!, folders: o.folders })));
   timings.schemaMs += gitops.gateMs;
@@ -194,6 +205,10 @@ function writeEnvironment(dir: string, out: EnvironmentOutput): void {
     const file = `${path.posix.basename(folder)}.k8s.yaml`;
     fs.writeFileSync(path.join(fdir, file), toYaml(objects));
     fs.writeFileSync(path.join(fdir, 'kustomization.yaml'), kustomization([file]));
+  }
+  for (const file of out.files) {
+    fs.mkdirSync(path.dirname(path.join(dir, file.path)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file.path), file.content);
   }
   writeTenantsIndex(dir, folders);
   fs.writeFileSync(path.join(dir, 'kustomization.yaml'), kustomization(folders));

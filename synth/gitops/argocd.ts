@@ -16,6 +16,7 @@ import {
   FolderCategory,
   gitopsLabels,
   TENANTS_FOLDER,
+  CLUSTER_FOLDER,
   ADDONS_FOLDER,
   WAVE_LABEL,
 } from './model';
@@ -349,6 +350,9 @@ function previewChart(app: App, config: EnvironmentConfig, pr: PullRequestSource
                   { path: `dist/${env}/*` },
                   { path: `dist/${env}/${ADDONS_FOLDER}`, exclude: true },
                   { path: `dist/${env}/${TENANTS_FOLDER}`, exclude: true },
+                  { path: `dist/${env}/${CLUSTER_FOLDER}`, exclude: true },
+                  // Cluster-wide RBAC (ClusterRoles, bindings in every namespace): a preview would share them with dev.
+                  { path: `dist/${env}/security`, exclude: true },
                 ],
               },
             },

@@ -27,6 +27,11 @@ export interface FolderCategory {
 export const TENANTS_FOLDER = 'tenants';
 /** Folder below `dist/<env>/` holding one folder per add-on (CRD operators such as KEDA). */
 export const ADDONS_FOLDER = 'addons';
+/**
+ * Folder below `dist/<env>/` of files for the control plane (the API server's audit policy), not
+ * objects of the API: no category takes it, so neither Argo CD nor Flux ever applies it.
+ */
+export const CLUSTER_FOLDER = 'cluster';
 
 /**
  * The categories in reconcile order. Every folder of `dist/<env>/` is in exactly one (a test
@@ -38,7 +43,7 @@ export const CATEGORIES: readonly FolderCategory[] = [
     id: 'platform',
     order: 1,
     include: ['*'],
-    exclude: [ADDONS_FOLDER, TENANTS_FOLDER, 'db-*', 'storage-*', 'app-*'],
+    exclude: [ADDONS_FOLDER, TENANTS_FOLDER, CLUSTER_FOLDER, 'db-*', 'storage-*', 'app-*'],
     description: 'platform services (ingress, certificates, monitoring, security)',
   },
   { id: 'data', order: 2, include: ['db-*', 'storage-*'], exclude: [], description: 'data services' },

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { isKustomization, KubeObject, Manifest } from '../../gate/manifest';
+import { isNotApiObject, KubeObject, Manifest } from '../../gate/manifest';
 import { ManifestIndex } from '../../gate/policy/model';
 import { listYaml, SchemaRegistry } from '../../gate/schema';
 
@@ -22,6 +22,6 @@ export function loadDistEnv(env: string): KubeObject[] {
   return listYaml(path.join(ROOT, 'dist', env)).flatMap((file) =>
     YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))
       .map((d) => d.toJS() as KubeObject)
-      .filter((o) => o && !isKustomization(o)),
+      .filter((o) => o && !isNotApiObject(o)),
   );
 }

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { isKustomization, KubeObject } from '../../../gate/manifest';
+import { isNotApiObject, KubeObject } from '../../../gate/manifest';
 import { selectorMatches } from '../../../gate/policy/model';
 import { listYaml } from '../../../gate/schema';
 import { execFileSync } from 'child_process';
@@ -22,7 +22,7 @@ function folderObjects(env: string): Map<string, KubeObject[]> {
     const folder = path.relative(path.join(ROOT, 'dist', env), path.dirname(file));
     const objects = YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'))
       .map((d) => d.toJS() as KubeObject)
-      .filter((o) => o && !isKustomization(o));
+      .filter((o) => o && !isNotApiObject(o));
     out.set(folder, [...(out.get(folder) ?? []), ...objects]);
   }
   return out;

@@ -75,7 +75,7 @@ test('switched on: one Application per open pull request and component, from the
   const generator = (appset.spec as any).generators[0].matrix.generators[0].pullRequest;
   expect(generator.gitlab).toMatchObject({ project: dev.gitops.pullRequests!.repository, pullRequestState: 'opened', labels: ['preview'] });
   const apps = expandApplicationSet(appset, listDirs(root), PRS);
-  const components = listDirs(path.join(root, 'dist', 'dev')).filter((d) => !d.includes('/') && d !== 'tenants' && d !== 'addons');
+  const components = listDirs(path.join(root, 'dist', 'dev')).filter((d) => !d.includes('/') && d !== 'tenants' && d !== 'addons' && d !== 'cluster' && d !== 'security');
   expect(apps).toHaveLength(PRS.length * components.length);
   for (const app of apps) {
     const spec = app.spec as any;

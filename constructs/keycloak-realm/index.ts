@@ -1,0 +1,2 @@
+export * from './representation';
+export * from './keycloak-realm';

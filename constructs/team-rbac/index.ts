@@ -1,0 +1,2 @@
+export * from './access-level';
+export * from './team-rbac';
