@@ -39,6 +39,12 @@ export const dev: EnvironmentBase = {
   },
   kafka: { replicas: 1, size: 'small', storageGi: 5, clusterId: 'pRX0__0cN0Tip-TKw5Gk-g' },
   edge: edgeOf({ domain: 'dev.receivables.example.com', letsEncrypt: 'staging', waf: false, requestsPerMinute: 600 }),
+  addons: {
+    metallbAddresses: ['192.168.50.240-192.168.50.250'],
+    prometheusRetentionDays: 3,
+    prometheusStorageGi: 5,
+    grafanaHost: 'grafana.dev.receivables.example.com',
+  },
   features: { autoscaling: false, zoneSpread: false, backups: false, mesh: false },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -50,6 +50,12 @@ export const prod: EnvironmentBase = {
   kafka: { replicas: 3, size: 'large', storageGi: 200, clusterId: '2x393A_VBBnoiRORCjg_OA' },
   // DR inherits this block: the same public hosts, which DNS points at DR on failover (docs/edge.md).
   edge: edgeOf({ domain: 'receivables.example.com', letsEncrypt: 'production', waf: true, requestsPerMinute: 1200 }),
+  addons: {
+    secretManager: { awsRegion: 'eu-central-1' },
+    prometheusRetentionDays: 15,
+    prometheusStorageGi: 100,
+    grafanaHost: 'grafana.receivables.example.com',
+  },
   features: { autoscaling: true, zoneSpread: true, backups: true, mesh: true },
   gitops: {
     repoUrl: 'https://git.receivables.example.com/platform/receivables-deploy.git',

@@ -39,6 +39,7 @@ export const staging: EnvironmentBase = {
   },
   kafka: { replicas: 3, size: 'medium', storageGi: 20, clusterId: 'jYsgcQC6gcbxEc20TWP6hQ' },
   edge: edgeOf({ domain: 'staging.receivables.example.com', letsEncrypt: 'production', waf: true, requestsPerMinute: 600 }),
+  addons: { ...prod.addons, prometheusRetentionDays: 7, prometheusStorageGi: 50, grafanaHost: 'grafana.staging.receivables.example.com' },
   features: { autoscaling: true, zoneSpread: false, backups: true, mesh: true },
   gitops: {
     ...prod.gitops,

@@ -15,6 +15,7 @@ import { EdgeConfig } from '../charts/ingress/config';
 import { RedisConfig } from '../charts/db-redis/config';
 import { MinioConfig } from '../charts/storage-minio/config';
 import { ModelServerConfig } from '../charts/app-agents/config';
+import { AddonsConfig } from '../charts/addons/config';
 import { ResourcePresetName } from '../constructs/lib/resources';
 
 export type {
@@ -222,6 +223,8 @@ export interface EnvironmentConfig {
   readonly kafka: KafkaConfig;
   /** Public hosts, certificates, WAF and API gateway limits (charts ingress, cert-manager, app-frontend, app-core). */
   readonly edge: EdgeConfig;
+  /** What the cluster add-ons' Helm values need (MetalLB addresses, secret manager, Prometheus, Grafana). */
+  readonly addons: AddonsConfig;
   readonly gitops: GitOpsConfig;
   /** Present only on a disaster-recovery environment. */
   readonly dr?: DisasterRecoveryConfig;
