@@ -206,7 +206,9 @@ function validate(scope: Construct, props: KeycloakRealmProps): void {
     (c.redirectUris ?? []).forEach((u, j) =>
       check.that(HTTPS_URI.test(u), `${at}.redirectUris[${j}]`, 'must be an https URL (a trailing * allowed, no bare wildcard)', u),
     );
-    (c.postLogoutRedirectUris ?? []).forEach((u, j) => check.that(HTTPS_URI.test(u), `${at}.postLogoutRedirectUris[${j}]`, 'must be an https URL', u));
+    (c.postLogoutRedirectUris ?? []).forEach((u, j) =>
+      check.that(HTTPS_URI.test(u), `${at}.postLogoutRedirectUris[${j}]`, 'must be an https URL', u),
+    );
     (c.webOrigins ?? []).forEach((o, j) => check.that(HTTPS_ORIGIN.test(o), `${at}.webOrigins[${j}]`, 'must be an https origin (no path, no *)', o));
     check.that(
       !(c.kind === ClientKind.PUBLIC && c.serviceAccounts),

@@ -91,7 +91,12 @@ export class TeamRbac extends Construct {
 
 function validate(scope: Construct, props: TeamRbacProps): void {
   const check = new PropChecks(scope);
-  check.that(/^[a-z0-9-]+:$/.test(props.groupPrefix), 'groupPrefix', 'must be lower-case letters, digits or - ending in ":" (e.g. "oidc:")', props.groupPrefix);
+  check.that(
+    /^[a-z0-9-]+:$/.test(props.groupPrefix),
+    'groupPrefix',
+    'must be lower-case letters, digits or - ending in ":" (e.g. "oidc:")',
+    props.groupPrefix,
+  );
   const groups = props.teams.map((t) => t.group);
   check.that(new Set(groups).size === groups.length, 'teams', 'each group at most once', groups);
   props.teams.forEach((t, i) => {

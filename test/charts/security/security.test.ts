@@ -12,13 +12,24 @@ import { ENVIRONMENT_NAMES } from '../../../environments/types';
 import { categoryOf } from '../../../synth/gitops/model';
 
 const configs = loadEnvironments([...ENVIRONMENT_NAMES]);
-const synth = (env: string): any[] => Testing.synth(new SecurityChart(new App(), configs.find((c) => c.name === env)!, PLATFORM_NAMESPACES));
+const synth = (env: string): any[] =>
+  Testing.synth(
+    new SecurityChart(
+      new App(),
+      configs.find((c) => c.name === env)!,
+      PLATFORM_NAMESPACES,
+    ),
+  );
 
 /** The rules a group gets, by namespace ('*' for cluster-wide), from the chart's bindings. */
 function rulesOf(objects: any[], group: string): { ns: string; rules: any[] }[] {
   const roles = new Map(objects.filter((o) => o.kind === 'ClusterRole').map((o) => [o.metadata.name, o.rules]));
   return objects
-    .filter((o) => (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') && o.subjects.some((s: any) => s.kind === 'Group' && s.name === `oidc:${group}`))
+    .filter(
+      (o) =>
+        (o.kind === 'RoleBinding' || o.kind === 'ClusterRoleBinding') &&
+        o.subjects.some((s: any) => s.kind === 'Group' && s.name === `oidc:${group}`),
+    )
     .map((b) => ({ ns: b.metadata.namespace ?? '*', rules: roles.get(b.roleRef.name) ?? [] }));
 }
 
@@ -54,10 +65,16 @@ describe('security chart', () => {
         expect(rules.some((r: any) => ruleGrants(r, '', 'pods/exec', 'create'))).toBe(false);
       }
     }
-    const devWrites = rulesOf(objects, 'developer').some(({ rules }) => rules.some((r: any) => r.verbs.some((v: string) => !['get', 'list', 'watch'].includes(v))));
+    const devWrites = rulesOf(objects, 'developer').some(({ rules }) =>
+      rules.some((r: any) => r.verbs.some((v: string) => !['get', 'list', 'watch'].includes(v))),
+    );
     expect(devWrites).toBe(env === 'dev' || env === 'staging');
     expect(rulesOf(objects, 'developer').every((g) => g.ns.startsWith('app-'))).toBe(true);
-    expect(rulesOf(objects, 'platform-admin').map((g) => g.ns).sort()).toEqual(['*', ...PLATFORM_NAMESPACES].sort());
+    expect(
+      rulesOf(objects, 'platform-admin')
+        .map((g) => g.ns)
+        .sort(),
+    ).toEqual(['*', ...PLATFORM_NAMESPACES].sort());
   });
 
   test('the audit policy loads (API server validation rules) and orders secrets before the body-logging rules', () => {
@@ -70,7 +87,7 @@ describe('security chart', () => {
     expect(secretsRule).toBeLessThan(bodies);
     expect(validateAuditPolicy({ ...policy, rules: [{ level: 'Everything', nonResourceURLs: ['healthz'], resources: [{ group: '' }] }] })).toEqual([
       'rules[0].level: must be one of None, Metadata, Request, RequestResponse (got "Everything")',
-      "rules[0].nonResourceURLs[0]: non-resource URL rules must begin with a '/' character (got \"healthz\")",
+      'rules[0].nonResourceURLs[0]: non-resource URL rules must begin with a \'/\' character (got "healthz")',
       'rules[0].nonResourceURLs: rules cannot apply to both regular resources and non-resource URLs',
     ]);
   });
@@ -83,8 +100,13 @@ describe('security chart', () => {
 
   test.each([...ENVIRONMENT_NAMES])('%s: every Namespace in dist carries Pod Security admission labels', (env) => {
     const dist = path.join('dist', env);
-    const files = fs.readdirSync(dist, { recursive: true }).map(String).filter((f) => f.endsWith('.k8s.yaml'));
-    const namespaces = files.flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJS())).filter((o) => o?.kind === 'Namespace');
+    const files = fs
+      .readdirSync(dist, { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('.k8s.yaml'));
+    const namespaces = files
+      .flatMap((f) => YAML.parseAllDocuments(fs.readFileSync(path.join(dist, f), 'utf8')).map((d) => d.toJS()))
+      .filter((o) => o?.kind === 'Namespace');
     expect(namespaces.length).toBeGreaterThanOrEqual(14);
     for (const ns of namespaces) {
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toMatch(/^(restricted|baseline|privileged)$/);
