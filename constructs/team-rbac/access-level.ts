@@ -41,9 +41,13 @@ const WORKLOAD_READ: readonly RbacRule[] = [
   { apiGroups: ['monitoring.coreos.com'], resources: ['servicemonitors', 'podmonitors', 'prometheusrules'], verbs: READ_VERBS },
   // An ExternalSecret names a store key, never holds its value.
   { apiGroups: ['external-secrets.io'], resources: ['externalsecrets'], verbs: READ_VERBS },
-  { apiGroups: ['argoproj.io'], resources: ['rollouts', 'analysisruns'], verbs: READ_VERBS },
-  { apiGroups: ['keda.sh'], resources: ['scaledobjects', 'scaledjobs'], verbs: READ_VERBS },
+  { apiGroups: ['argoproj.io'], resources: ['rollouts', 'analysisruns', 'analysistemplates'], verbs: READ_VERBS },
+  // A TriggerAuthentication and a KongConsumer name Secrets, never hold their values.
+  { apiGroups: ['keda.sh'], resources: ['scaledobjects', 'scaledjobs', 'triggerauthentications'], verbs: READ_VERBS },
   { apiGroups: ['cert-manager.io'], resources: ['certificates', 'certificaterequests', 'issuers'], verbs: READ_VERBS },
+  { apiGroups: ['configuration.konghq.com'], resources: ['kongconsumers', 'kongplugins'], verbs: READ_VERBS },
+  { apiGroups: ['security.istio.io'], resources: ['authorizationpolicies', 'peerauthentications'], verbs: READ_VERBS },
+  { apiGroups: ['networking.istio.io'], resources: ['destinationrules'], verbs: READ_VERBS },
 ];
 
 /** What developers may change where they may: the workloads and their configuration (GitOps reverts drift where self-heal is on). */
