@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-PACKAGES=(postgresql pgbouncer patroni redis-server redis-sentinel nginx etcd-server prometheus-postgres-exporter prometheus-redis-exporter clickhouse-server clickhouse-client zookeeper prometheus prometheus-alertmanager)
+PACKAGES=(postgresql pgbouncer patroni redis-server redis-sentinel nginx etcd-server prometheus-postgres-exporter prometheus-redis-exporter clickhouse-server clickhouse-client zookeeper prometheus prometheus-alertmanager libnginx-mod-http-modsecurity modsecurity-crs)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
